@@ -1,0 +1,150 @@
+package restapi
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/go-json-experiment/json"
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/krest-dev/krest/internal/apierr"
+	"github.com/krest-dev/krest/internal/kafka"
+)
+
+// produceToTopic answers POST /topics/{topic}.
+func (s *Server) produceToTopic(w http.ResponseWriter, r *http.Request) error {
+	return s.produce(w, r, r.PathValue("topic"), -1)
+}
+
+// produceToPartition answers POST /topics/{topic}/partitions/{partition}.
+func (s *Server) produceToPartition(w http.ResponseWriter, r *http.Request) error {
+	p, err := pathPartition(r)
+	if err != nil {
+		return err
+	}
+	return s.produce(w, r, r.PathValue("topic"), p)
+}
+
+// produce validates the whole request before writing anything, so a
+// rejected request writes nothing; then it waits for Kafka's answer on every
+// record. A 200 means each record without an error is in Kafka.
+func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, urlPartition int32) error {
+	format, err := requestFormat(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err // 413 from MaxBytesReader, or the client went away
+	}
+	req, err := decodeProduce(body, format)
+	if err != nil {
+		return err
+	}
+	var t *kafka.Topic
+	if urlPartition >= 0 {
+		t, _, err = s.kafka.Partition(r.Context(), topic, urlPartition)
+		if err != nil {
+			return partitionError(err, topic, urlPartition)
+		}
+	} else if t, err = s.kafka.Topic(r.Context(), topic); err != nil {
+		return topicError(err, topic)
+	}
+	if format.NeedsSchema() {
+		if err := checkSchemaFields(req); err != nil {
+			return err
+		}
+		return apierr.New(apierr.UnsupportedMediaType, "the %s embedded format needs a schema registry, and krest has none configured yet", format)
+	}
+
+	recs := make([]kafka.Record, len(req.records))
+	for i := range req.records {
+		in := &req.records[i]
+		p := in.partition
+		if p < 0 {
+			p = urlPartition // a record's own partition wins, as in Karapace
+		}
+		recs[i] = kafka.Record{Key: in.key, Value: in.value, Headers: in.headers, Partition: p}
+	}
+	s.kafka.Produce(r.Context(), topic, len(t.Partitions), recs)
+	if err := r.Context().Err(); err != nil {
+		return err // nobody to answer; acknowledged records stay acknowledged
+	}
+	writeBody(w, http.StatusOK, contentTypeV2, appendProduceResponse(nil, recs))
+	return nil
+}
+
+// checkSchemaFields enforces 42201/42202: keys (values) in a schema format
+// need key_schema or key_schema_id (value_...).
+func checkSchemaFields(req *produceRequest) error {
+	var keys, values bool
+	for i := range req.records {
+		keys = keys || req.records[i].hasKey
+		values = values || req.records[i].hasValue
+	}
+	if keys && req.keySchema == nil && req.keySchemaID == nil {
+		return apierr.New(apierr.KeySchemaMissing, "Request includes keys and uses a format that requires schemas but does not include the key_schema or key_schema_id fields")
+	}
+	if values && req.valueSchema == nil && req.valueSchemaID == nil {
+		return apierr.New(apierr.ValueSchemaMissing, "Request includes values and uses a format that requires schemas but does not include the value_schema or value_schema_id fields")
+	}
+	return nil
+}
+
+// appendProduceResponse writes the produce response by hand: it is on the
+// hot path and its shape is fixed.
+func appendProduceResponse(b []byte, recs []kafka.Record) []byte {
+	b = append(b, `{"key_schema_id":null,"value_schema_id":null,"offsets":[`...)
+	for i := range recs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		rec := &recs[i]
+		if rec.Err == nil {
+			b = append(b, `{"partition":`...)
+			b = strconv.AppendInt(b, int64(rec.Partition), 10)
+			b = append(b, `,"offset":`...)
+			b = strconv.AppendInt(b, rec.Offset, 10)
+			b = append(b, `,"error_code":null,"error":null}`...)
+			continue
+		}
+		code, msg := recordError(rec)
+		b = append(b, `{"partition":`...)
+		if rec.Partition >= 0 {
+			b = strconv.AppendInt(b, int64(rec.Partition), 10)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, `,"offset":null,"error_code":`...)
+		b = strconv.AppendInt(b, int64(code), 10)
+		b = append(b, `,"error":`...)
+		m, _ := json.Marshal(msg)
+		b = append(b, m...)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// recordError classifies a per-record failure into the codes decisions.md
+// allows: 40101, 40301, 40401, 40402, 50002, 50003.
+func recordError(rec *kafka.Record) (apierr.Code, string) {
+	err := rec.Err
+	if kafka.IsPartitionError(err) {
+		return apierr.PartitionNotFound, "Partition " + strconv.Itoa(int(rec.Partition)) + " not found"
+	}
+	e := apierr.FromKafka(err)
+	switch e.Code {
+	case apierr.KafkaAuthentication, apierr.KafkaAuthorization, apierr.TopicNotFound:
+		return e.Code, e.Message
+	}
+	var ke *kerr.Error
+	if (errors.As(err, &ke) && ke.Retriable) || e.Code == apierr.KafkaRetriable || e.Code.Status() == 503 {
+		return apierr.KafkaRetriable, e.Message
+	}
+	if e.Code == apierr.Internal {
+		return apierr.KafkaError, err.Error()
+	}
+	return apierr.KafkaError, e.Message
+}
