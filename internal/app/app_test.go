@@ -193,4 +193,3 @@ func TestRunStopsWhenContextEnds(t *testing.T) {
 		t.Fatal("Run did not return")
 	}
 }
-

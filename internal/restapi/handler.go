@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // every route, bounds the body, and writes any returned error.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer s.recoverPanic(w, r)
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 		}
@@ -35,6 +37,21 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// recoverPanic turns a handler panic into a logged 500 JSON answer instead
+// of a dropped connection. A panic is a krest bug; this keeps one bad
+// request from looking like a network failure to the client.
+func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+	writeErrorBody(w, apierr.New(apierr.Internal, "Internal Server Error"))
 }
 
 // writeError is the one error writer: every error body is

@@ -260,12 +260,13 @@ func (p *produceDecoder) headers(i int) ([]kafka.Header, error) {
 		var h kafka.Header
 		sawKey := false
 		for hd.PeekKind() != '}' {
-			name, _ := hd.ReadToken()
+			tok, _ := hd.ReadToken()
+			name := tok.String() // before the next read voids the token
 			v, err := hd.ReadValue()
 			if err != nil {
 				return nil, syntax(err)
 			}
-			switch name.String() {
+			switch name {
 			case "key":
 				if v.Kind() != '"' {
 					return nil, bad("[%d].key: must be a string", j)
@@ -286,7 +287,7 @@ func (p *produceDecoder) headers(i int) ([]kafka.Header, error) {
 				}
 				h.Value = b
 			default:
-				return nil, bad("[%d]: unknown field %q", j, name.String())
+				return nil, bad("[%d]: unknown field %q", j, name)
 			}
 		}
 		_, _ = hd.ReadToken()
