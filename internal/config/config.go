@@ -129,9 +129,10 @@ type Config struct {
 	// each "name" or "name:partitions". Default empty. See
 	// EmbeddedTopicSpecs.
 	EmbeddedTopics []string `json:"embedded_topics" flag:"embedded-topics" help:"Topics created on the embedded broker at start, each name or name:partitions, comma-separated."`
-	// EmbeddedDefaultPartitions is the partition count of topics the
-	// embedded broker auto-creates or creates with -1 partitions. Default 1.
-	EmbeddedDefaultPartitions int `json:"embedded_default_partitions" min:"1" max:"2147483647" help:"Partitions of topics the embedded broker auto-creates or creates with -1 partitions."`
+	// EmbeddedDefaultPartitions is the partition count of topics created on
+	// the embedded broker with -1 partitions, and of embedded_topics given
+	// without a count (auto-creation is off). Default 1.
+	EmbeddedDefaultPartitions int `json:"embedded_default_partitions" min:"1" max:"2147483647" help:"Partitions of topics created on the embedded broker with -1 partitions or listed in embedded_topics without a count."`
 	// EmbeddedSyncWrites makes the embedded broker fsync every batch.
 	// Default false.
 	EmbeddedSyncWrites bool `json:"embedded_sync_writes" flag:"embedded-sync-writes" help:"Make the embedded broker fsync every batch it writes."`

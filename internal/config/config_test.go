@@ -206,3 +206,13 @@ func TestEmbeddedTopicSpecs(t *testing.T) {
 		t.Errorf("EmbeddedTopicSpecs() = %v, want %v", got, want)
 	}
 }
+
+func TestEmbeddedTopicsWithoutCountUseDefaultPartitions(t *testing.T) {
+	c := Default()
+	c.EmbeddedTopics = []string{"a", "b:3"}
+	c.EmbeddedDefaultPartitions = 4
+	got := c.EmbeddedTopicSpecs()
+	if len(got) != 2 || got[0].Partitions != 4 || got[1].Partitions != 3 {
+		t.Fatalf("EmbeddedTopicSpecs = %+v", got)
+	}
+}

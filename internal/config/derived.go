@@ -96,7 +96,8 @@ func (c *Config) SlogLevel() slog.Level {
 type TopicSpec struct {
 	// Name is the topic name.
 	Name string
-	// Partitions is the partition count, 1 when the entry gave none.
+	// Partitions is the partition count; an entry without one gets
+	// embedded_default_partitions.
 	Partitions int32
 }
 
@@ -106,6 +107,9 @@ func (c *Config) EmbeddedTopicSpecs() []TopicSpec {
 	specs := make([]TopicSpec, 0, len(c.EmbeddedTopics))
 	for _, s := range c.EmbeddedTopics {
 		if spec, err := parseTopicSpec(s); err == nil {
+			if !strings.Contains(s, ":") && c.EmbeddedDefaultPartitions > 0 {
+				spec.Partitions = int32(c.EmbeddedDefaultPartitions)
+			}
 			specs = append(specs, spec)
 		}
 	}

@@ -202,15 +202,21 @@ func TestRestartKeepsRecords(t *testing.T) {
 	if err != nil {
 		t.Fatalf("describe broker configs: %v", err)
 	}
-	backoff := ""
-	for _, c := range bc[0].Configs {
-		if c.Key == "log.cleaner.backoff.ms" && c.Value != nil {
-			backoff = *c.Value
+	for key, want := range map[string]string{"log.cleaner.backoff.ms": "30000", "default.replication.factor": "1"} {
+		if got := configValue(bc[0], key); got != want {
+			t.Errorf("broker config %s = %q, want %q", key, got, want)
 		}
 	}
-	if backoff != "30000" {
-		t.Errorf("log.cleaner.backoff.ms = %q, want 30000", backoff)
+}
+
+// configValue returns the value of key in rc, or "" if it is absent or null.
+func configValue(rc kadm.ResourceConfig, key string) string {
+	for _, c := range rc.Configs {
+		if c.Key == key && c.Value != nil {
+			return *c.Value
+		}
 	}
+	return ""
 }
 
 // TestClientCreatedTopicSurvivesRestart checks that CreateTopics from a
@@ -251,13 +257,7 @@ func TestClientCreatedTopicSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("describe topic configs: %v", err)
 	}
-	policy := ""
-	for _, c := range rc[0].Configs {
-		if c.Key == "cleanup.policy" && c.Value != nil {
-			policy = *c.Value
-		}
-	}
-	if policy != "compact" {
+	if policy := configValue(rc[0], "cleanup.policy"); policy != "compact" {
 		t.Errorf("cleanup.policy after restart = %q, want compact", policy)
 	}
 	ends, err := adm.ListEndOffsets(ctx, topic)
