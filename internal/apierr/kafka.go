@@ -3,6 +3,7 @@ package apierr
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -60,6 +61,10 @@ func FromKafka(err error) *Error {
 		return &Error{Code: KafkaRetriable, Message: "request cancelled before Kafka answered", Err: err}
 	case errors.Is(err, kgo.ErrRecordRetries), errors.Is(err, kgo.ErrMaxBuffered):
 		return &Error{Code: KafkaRetriable, Message: err.Error(), Err: err}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		// The broker dropped the connection (kgo.ErrFirstReadEOF unwraps
+		// to io.EOF): Kafka's failure, not krest's.
+		return &Error{Code: BrokerNotAvailable, Message: "Kafka closed the connection", Err: err}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

@@ -26,8 +26,9 @@ type Options struct {
 	Brokers []string
 	// ClientID is sent to Kafka; "" means "krest".
 	ClientID string
-	// Acks is -1 (all, the default when zero is not explicitly wanted, see
-	// AcksSet), 0 or 1. With -1 the producer is idempotent.
+	// Acks is -1 (all), 0 or 1; the zero value is 0 (no acknowledgement,
+	// so produced records report offset -1: unknown). With -1 the producer
+	// is idempotent.
 	Acks int16
 	// Linger is how long the producer waits to fill a batch; 0 means none
 	// (concurrent requests still batch together while a request is in flight).

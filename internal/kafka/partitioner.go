@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"hash/crc32"
+	"math/rand/v2"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -17,10 +18,23 @@ var explicitCtx = context.WithValue(context.Background(), explicitKey{}, true)
 
 func isExplicit(r *kgo.Record) bool { return r.Context == explicitCtx }
 
-// newPartitioner returns kgo's uniform-bytes partitioner (sticky batches for
-// unkeyed records, key hashing for keyed ones) wrapped so that records with an
-// explicit partition keep it. name is "crc32" for librdkafka's
-// consistent_random placement (Karapace), anything else for Java's murmur2.
+// requestKey marks, through kgo.Record.Context, the first partitioner-placed
+// record of each Produce call: unkeyed records stick to one partition only
+// until the next request, so single-record requests spread across
+// partitions (decisions.md) while a request's records still batch together.
+type requestKey struct{}
+
+var requestCtx = context.WithValue(context.Background(), requestKey{}, true)
+
+// stickyBytes is how many bytes of unkeyed records go to one partition
+// before another is picked, as kgo's uniform-bytes partitioner.
+const stickyBytes = 64 << 10
+
+// newPartitioner returns a partitioner that hashes keyed records with kgo's
+// uniform-bytes partitioner, keeps records with an explicit partition on it,
+// and places unkeyed records stickily, picking afresh for every request.
+// name is "crc32" for librdkafka's consistent_random placement (Karapace),
+// anything else for Java's murmur2.
 func newPartitioner(name string) kgo.Partitioner {
 	var hasher kgo.PartitionerHasher // nil = murmur2, as the Java client
 	crc := name == "crc32"
@@ -43,6 +57,7 @@ func (p *partitioner) ForTopic(t string) kgo.TopicPartitioner {
 	return &topicPartitioner{
 		base:           p.base.ForTopic(t).(backupPartitioner),
 		emptyKeyRandom: p.emptyKeyRandom,
+		sticky:         -1,
 	}
 }
 
@@ -54,6 +69,11 @@ type backupPartitioner interface {
 type topicPartitioner struct {
 	base           backupPartitioner
 	emptyKeyRandom bool
+	// sticky is the partition index unkeyed records go to, -1 to pick one;
+	// bytes counts what went there. kgo calls a topic partitioner for one
+	// record at a time, so these need no lock.
+	sticky int
+	bytes  int
 }
 
 // No OnNewBatch: kgo's uniform-bytes partitioner has none, and offering one
@@ -81,13 +101,22 @@ func (p *topicPartitioner) PartitionByBackup(r *kgo.Record, n int, it kgo.TopicB
 	if isExplicit(r) {
 		return int(r.Partition) // kgo fails the record if it is out of range
 	}
-	if p.emptyKeyRandom && r.Key != nil && len(r.Key) == 0 {
-		// Hide the empty key from the hasher so the record is spread.
-		k := r.Key
-		r.Key = nil
-		n := p.base.PartitionByBackup(r, n, it)
-		r.Key = k
-		return n
+	if r.Context == requestCtx {
+		p.sticky = -1 // a new request picks afresh
 	}
-	return p.base.PartitionByBackup(r, n, it)
+	if r.Key != nil && !(p.emptyKeyRandom && len(r.Key) == 0) {
+		return p.base.PartitionByBackup(r, n, it) // hashed
+	}
+	// Unkeyed (or, for crc32, an empty key, as librdkafka): sticky.
+	l := len(r.Key) + len(r.Value) + 16
+	for _, h := range r.Headers {
+		l += len(h.Key) + len(h.Value)
+	}
+	if p.bytes += l; p.bytes >= stickyBytes {
+		p.sticky = -1
+	}
+	if p.sticky < 0 || p.sticky >= n {
+		p.sticky, p.bytes = rand.IntN(n), l
+	}
+	return p.sticky
 }

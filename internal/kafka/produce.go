@@ -10,7 +10,8 @@ import (
 
 // Record is one record to produce. Partition < 0 lets the partitioner choose
 // (murmur2/crc32 of the key, spread when there is none). After Produce,
-// Offset and Partition hold where Kafka put it, or Err says why it failed.
+// Offset and Partition hold where Kafka put it (Offset -1 when acks=0: not
+// known), or Err says why it failed.
 type Record struct {
 	Key       []byte // nil = no key
 	Value     []byte // nil = Kafka null (tombstone)
@@ -41,6 +42,7 @@ func (c *Client) Produce(ctx context.Context, topic string, numPartitions int, r
 	slab := make([]kgo.Record, len(recs))
 	ptrs := make([]*kgo.Record, 0, len(recs))
 	idx := make(map[*kgo.Record]int, 0)
+	marked := false // the first partitioner-placed record carries requestCtx
 	for i := range recs {
 		r := &recs[i]
 		if r.Partition >= 0 && numPartitions > 0 && int(r.Partition) >= numPartitions {
@@ -60,6 +62,8 @@ func (c *Client) Produce(ctx context.Context, topic string, numPartitions int, r
 		if r.Partition >= 0 {
 			kr.Partition = r.Partition
 			kr.Context = explicitCtx
+		} else if !marked {
+			kr.Context, marked = requestCtx, true
 		}
 		ptrs = append(ptrs, kr)
 	}
@@ -87,6 +91,9 @@ func (c *Client) Produce(ctx context.Context, topic string, numPartitions int, r
 			continue
 		}
 		r.Partition, r.Offset = slab[i].Partition, slab[i].Offset
+		if c.opts.Acks == 0 {
+			r.Offset = -1 // kgo numbers unacknowledged records from 0
+		}
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // produceToTopic answers POST /topics/{topic}.
 func (s *Server) produceToTopic(w http.ResponseWriter, r *http.Request) error {
-	return s.produce(w, r, r.PathValue("topic"), -1)
+	return s.produce(w, r, r.PathValue("topic"), false, -1)
 }
 
 // produceToPartition answers POST /topics/{topic}/partitions/{partition}.
@@ -24,13 +24,15 @@ func (s *Server) produceToPartition(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.produce(w, r, r.PathValue("topic"), p)
+	return s.produce(w, r, r.PathValue("topic"), true, p)
 }
 
 // produce validates the whole request before writing anything, so a
 // rejected request writes nothing; then it waits for Kafka's answer on every
 // record. A 200 means each record without an error is in Kafka.
-func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, urlPartition int32) error {
+// onPartition is true on the partition route, whose partition (urlPartition,
+// possibly negative and so unknown) must exist.
+func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, onPartition bool, urlPartition int32) error {
 	format, err := requestFormat(r)
 	if err != nil {
 		return err
@@ -44,7 +46,7 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, u
 		return err
 	}
 	var t *kafka.Topic
-	if urlPartition >= 0 {
+	if onPartition {
 		t, _, err = s.kafka.Partition(r.Context(), topic, urlPartition)
 		if err != nil {
 			return partitionError(err, topic, urlPartition)

@@ -281,9 +281,14 @@ func (p *produceDecoder) headers(i int) ([]kafka.Header, error) {
 					h.Value = nil
 					continue
 				}
+				if v.Kind() != '"' {
+					return nil, bad("[%d].value: must be a base64 string or null", j)
+				}
 				b, err := decodeBase64Value(v)
 				if err != nil {
-					return nil, bad("[%d].value: %v", j, err)
+					// Invalid base64 is a 400 wherever it is (decisions.md),
+					// though Karapace's PR #1360 answers 422 for headers.
+					return nil, apierr.New(apierr.BadRequest, "records[%d].headers[%d].value: %v", i, j, err)
 				}
 				h.Value = b
 			default:
