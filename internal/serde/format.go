@@ -3,7 +3,12 @@
 // stored in Kafka.
 //
 // binary and json need no schema; avro, jsonschema and protobuf are framed in
-// the Confluent wire format and need a schema registry.
+// the Confluent wire format and need a schema registry. For those, Compile
+// turns a registered schema (a SchemaSource, references included) into a
+// Codec that converts one value at a time; wire.go reads and writes the
+// framing. The package never touches the network: internal/schemaregistry
+// fetches schemas and caches codecs. The JSON accepted and written for each
+// schema format is specified in docs/schema-formats.md.
 package serde
 
 // Format is an embedded format of the Kafka REST API.
