@@ -17,22 +17,33 @@ import (
 	"time"
 
 	"github.com/krest-dev/krest/internal/config"
+	"github.com/krest-dev/krest/internal/consumer"
 	"github.com/krest-dev/krest/internal/devbroker"
 	"github.com/krest-dev/krest/internal/kafka"
+	"github.com/krest-dev/krest/internal/registry"
 	"github.com/krest-dev/krest/internal/restapi"
+	"github.com/krest-dev/krest/internal/schemaregistry"
 	"github.com/krest-dev/krest/internal/version"
 )
 
 // App is a running krest: the embedded broker (when no bootstrap_uri is
-// set), the shared Kafka client and the REST listener.
+// set), the shared Kafka client, the consumer instances, the embedded schema
+// registry (when no external one is configured) and the HTTP listeners.
 type App struct {
-	cfg    config.Config
-	log    *slog.Logger
-	broker *devbroker.Broker // nil with bootstrap_uri
-	kafka  *kafka.Client
-	rest   *restapi.Server
-	http   *http.Server
-	ln     net.Listener
+	cfg       config.Config
+	log       *slog.Logger
+	broker    *devbroker.Broker // nil with bootstrap_uri
+	kafka     *kafka.Client
+	schema    *schemaregistry.Client // nil without a registry
+	consumers *consumer.Registry
+	reg       *registry.Registry // the embedded registry; nil when not served
+	regHTTP   *http.Server
+	regLn     net.Listener
+	life      context.Context // ends when Close begins; bounds background work
+	endLife   context.CancelFunc
+	rest      *restapi.Server
+	http      *http.Server
+	ln        net.Listener
 
 	serveOnce sync.Once
 	serveErr  chan error // Serve's result; buffered
@@ -48,7 +59,8 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a = &App{cfg: cfg, log: log, serveErr: make(chan error, 1), closeDone: make(chan struct{})}
+	a = &App{cfg: cfg, log: log, serveErr: make(chan error, 2), closeDone: make(chan struct{})}
+	a.life, a.endLife = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
 			a.teardown(context.Background())
@@ -65,10 +77,26 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 			"addr", a.broker.Addr(), "data_dir", cfg.DataDir)
 	}
 
-	if a.kafka, err = kafka.New(kafkaOptions(cfg, brokers, log)); err != nil {
+	kopts := kafkaOptions(cfg, brokers, log)
+	if a.kafka, err = kafka.New(kopts); err != nil {
 		return nil, err
 	}
-	a.rest = restapi.New(restapi.Deps{Kafka: a.kafka, Logger: log}, restapi.Options{
+	if cfg.ServesRegistry() {
+		if err = a.startRegistry(kopts); err != nil {
+			return nil, err
+		}
+	}
+	regURL, regTransport := cfg.RegistryAddress(), http.RoundTripper(nil)
+	if regURL == "" && a.reg != nil {
+		regURL, regTransport = a.reg.URL(), a.reg.Transport()
+	}
+	if a.schema, err = registryClient(cfg, regURL, regTransport); err != nil {
+		return nil, fmt.Errorf("schema registry client: %w", err)
+	}
+	if a.consumers, err = consumer.New(consumerOptions(cfg, kopts, a.kafka, log)); err != nil {
+		return nil, err
+	}
+	a.rest = restapi.New(restapi.Deps{Kafka: a.kafka, Consumers: a.consumers, Registry: a.schema, Logger: log}, restapi.Options{
 		MaxBodyBytes: cfg.MaxRequestBytes(),
 		BaseURI:      cfg.BaseURI(),
 		Version:      version.String(),
@@ -97,6 +125,28 @@ func startBroker(cfg config.Config, log *slog.Logger) (*devbroker.Broker, error)
 	})
 }
 
+func consumerOptions(cfg config.Config, kopts kafka.Options, k *kafka.Client, log *slog.Logger) consumer.Options {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	reqTimeout := ms(cfg.ConsumerRequestTimeoutMS)
+	if reqTimeout == 0 {
+		reqTimeout = -1 // config 0 means "never wait"; the Options zero means 1 s
+	}
+	reset, _ := consumer.ParseOffsetReset(cfg.ConsumerAutoOffsetReset) // validated by config
+	return consumer.Options{
+		Kafka:             kopts,
+		Admin:             k.Admin(),
+		Logger:            log.With("component", "consumer"),
+		RequestTimeout:    reqTimeout,
+		MaxBytes:          int64(cfg.ConsumerRequestMaxBytes),
+		InstanceTimeout:   ms(cfg.ConsumerInstanceTimeoutMS),
+		DisableAutoCommit: !cfg.ConsumerEnableAutoCommit,
+		AutoOffsetReset:   reset,
+		FetchMinBytes:     int32(cfg.FetchMinBytes),
+		SessionTimeout:    ms(cfg.SessionTimeoutMS),
+		MaxInstances:      cfg.ConsumerMaxInstances,
+	}
+}
+
 func kafkaOptions(cfg config.Config, brokers []string, log *slog.Logger) kafka.Options {
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	return kafka.Options{
@@ -120,6 +170,15 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 // URL is the REST API's base URL.
 func (a *App) URL() string { return "http://" + a.Addr() }
 
+// RegistryURL is the embedded schema registry's base URL, or "" when krest
+// does not serve one.
+func (a *App) RegistryURL() string {
+	if a.regLn == nil {
+		return ""
+	}
+	return "http://" + a.regLn.Addr().String()
+}
+
 // BrokerAddr is the embedded broker's address, or "" with bootstrap_uri.
 func (a *App) BrokerAddr() string {
 	if a.broker == nil {
@@ -134,28 +193,38 @@ func (a *App) BrokerAddr() string {
 func (a *App) Run(ctx context.Context) error {
 	a.Start()
 	a.log.Info("krest is serving the Kafka REST API", "url", a.URL(), "version", version.String())
-	var serveErr error
+	if a.reg != nil {
+		a.log.Info("krest is serving its embedded schema registry", "url", a.RegistryURL())
+	}
 	select {
 	case <-ctx.Done():
-	case serveErr = <-a.serveErr:
+	case err := <-a.serveErr:
+		// A listener failed. Put its result back: teardown collects one
+		// result per server, and reports this one.
+		a.serveErr <- err
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), time.Duration(a.cfg.ShutdownTimeoutMS)*time.Millisecond)
 	defer cancel()
-	closeErr := a.Close(sctx)
-	return errors.Join(serveErr, closeErr)
+	return a.Close(sctx)
 }
 
-// Start begins serving in a goroutine owned by the app (Close waits for it).
-// Tests use it instead of Run.
+// Start begins serving in goroutines owned by the app (Close waits for
+// them): the REST API and, when served, the embedded registry. Tests use it
+// instead of Run.
 func (a *App) Start() {
 	a.serveOnce.Do(func() {
-		go func() {
-			err := a.http.Serve(a.ln)
+		serve := func(s *http.Server, ln net.Listener) {
+			err := s.Serve(ln)
 			if errors.Is(err, http.ErrServerClosed) {
 				err = nil
 			}
 			a.serveErr <- err
-		}()
+		}
+		if a.reg != nil {
+			_ = a.reg.Start(a.life) // errors only when started twice
+			go serve(a.regHTTP, a.regLn)
+		}
+		go serve(a.http, a.ln)
 	})
 }
 
@@ -173,23 +242,50 @@ func (a *App) Close(ctx context.Context) error {
 }
 
 // teardown stops the parts in this order:
-//  1. the HTTP server: stop accepting, drain in-flight requests (bounded by
-//     ctx), then wait for the Serve goroutine;
-//  2. the Kafka client: flush buffered records, close connections;
-//  3. the embedded broker: stop listening, persist its state.
+//  1. the HTTP servers (REST, then registry): stop accepting, drain
+//     in-flight requests (bounded by ctx), then wait for their Serve
+//     goroutines;
+//  2. the consumer instances: commit what was returned (auto-commit),
+//     leave their groups, close their clients — before the shared Kafka
+//     client, whose admin client they commit and list offsets through;
+//  3. the embedded registry: leave the election group (another instance
+//     takes over at once), stop its reader;
+//  4. the schema registry client: drop idle connections;
+//  5. the Kafka client: flush buffered records, close connections;
+//  6. the embedded broker, last: the parts above still talk to it while
+//     they stop.
 func (a *App) teardown(ctx context.Context) error {
 	var errs []error
-	if a.http != nil {
-		if err := a.http.Shutdown(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
-			_ = a.http.Close()
+	started := true
+	a.serveOnce.Do(func() { started = false }) // never started: nothing to wait for
+	for _, srv := range []struct {
+		s  *http.Server
+		ln net.Listener
+	}{{a.http, a.ln}, {a.regHTTP, a.regLn}} {
+		switch {
+		case srv.s != nil && started:
+			if err := srv.s.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+				_ = srv.s.Close()
+			}
+			if err := <-a.serveErr; err != nil {
+				errs = append(errs, err)
+			}
+		case srv.ln != nil:
+			_ = srv.ln.Close()
 		}
-		a.serveOnce.Do(func() { a.serveErr <- nil }) // never started
-		if err := <-a.serveErr; err != nil {
-			errs = append(errs, err)
-		}
-	} else if a.ln != nil {
-		_ = a.ln.Close()
+	}
+	if a.endLife != nil {
+		a.endLife()
+	}
+	if a.consumers != nil {
+		a.consumers.Close(ctx)
+	}
+	if a.reg != nil {
+		a.reg.Close()
+	}
+	if a.schema != nil {
+		a.schema.Close()
 	}
 	if a.kafka != nil {
 		a.kafka.Close(ctx)

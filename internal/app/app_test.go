@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/sr/srfake"
 	"go.uber.org/goleak"
 
 	"github.com/krest-dev/krest/internal/config"
@@ -19,6 +20,7 @@ func testConfig(t *testing.T) config.Config {
 	cfg := config.Default()
 	cfg.Port = 0
 	cfg.EmbeddedBrokerPort = 0
+	cfg.RegistryPort = 0
 	cfg.DataDir = t.TempDir()
 	return cfg
 }
@@ -191,5 +193,72 @@ func TestRunStopsWhenContextEnds(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return")
+	}
+}
+
+// TestAvroProduceThroughAnExternalRegistry: with registry_url set, avro
+// produce registers the schema there and writes Confluent-framed records.
+func TestAvroProduceThroughAnExternalRegistry(t *testing.T) {
+	reg := srfake.New()
+	t.Cleanup(reg.Close)
+	cfg := testConfig(t)
+	cfg.EmbeddedTopics = []string{"users"}
+	cfg.RegistryURL = reg.URL()
+	a := startApp(t, cfg)
+	status, body := post(t, a.URL()+"/topics/users", "application/vnd.kafka.avro.v2+json",
+		`{"value_schema":"{\"type\":\"record\",\"name\":\"U\",\"fields\":[{\"name\":\"n\",\"type\":\"string\"}]}","records":[{"value":{"n":"Ada"}}]}`)
+	if status != 200 || !strings.Contains(body, `"value_schema_id":1`) {
+		t.Fatalf("avro produce: %d %s", status, body)
+	}
+	rec := testutil.ReadAll(t, []string{a.BrokerAddr()}, "users", 1)[0]
+	if len(rec.Value) < 5 || rec.Value[0] != 0 || rec.Value[4] != 1 {
+		t.Fatalf("stored value %x is not framed with schema id 1", rec.Value)
+	}
+}
+
+// TestEmbeddedRegistryServesTheProxy is the no-configuration path of the
+// schema formats: krest serves its own registry, a schema registered there
+// with curl-like HTTP is used by id on produce, and both survive a restart.
+func TestEmbeddedRegistryServesTheProxy(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.EmbeddedTopics = []string{"users"}
+	a := startApp(t, cfg)
+	if a.RegistryURL() == "" {
+		t.Fatal("no embedded registry although registry_url is empty")
+	}
+	schema := `{"schema":"{\"type\":\"record\",\"name\":\"U\",\"fields\":[{\"name\":\"n\",\"type\":\"string\"}]}"}`
+	var status int
+	var body string
+	deadline := time.Now().Add(15 * time.Second)
+	for { // the registry answers once it has loaded _schemas
+		status, body = post(t, a.RegistryURL()+"/subjects/users-value/versions", "application/vnd.schemaregistry.v1+json", schema)
+		if status == 200 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status != 200 || body != `{"id":1}` {
+		t.Fatalf("register: %d %s", status, body)
+	}
+	status, body = post(t, a.URL()+"/topics/users", "application/vnd.kafka.avro.v2+json",
+		`{"value_schema_id":1,"records":[{"value":{"n":"Ada"}}]}`)
+	if status != 200 || !strings.Contains(body, `"value_schema_id":1`) {
+		t.Fatalf("avro produce by id: %d %s", status, body)
+	}
+	if err := a.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	b := startApp(t, cfg)
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		status, body = get(t, b.RegistryURL()+"/schemas/ids/1")
+		if status == 200 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status != 200 || !strings.Contains(body, `\"name\":\"U\"`) {
+		t.Fatalf("schema 1 after restart: %d %s", status, body)
 	}
 }

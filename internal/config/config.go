@@ -117,6 +117,75 @@ type Config struct {
 	// Default 0: unlimited.
 	ConsumerMaxInstances int `json:"consumer_max_instances" min:"0" help:"Most consumer instances alive at once; 0 is unlimited."`
 
+	// Schema registry (the avro, jsonschema and protobuf formats).
+
+	// RegistryURL is the Confluent-compatible Schema Registry the schema
+	// formats use, e.g. http://127.0.0.1:8081. Default "": see
+	// RegistryAddress for Karapace's registry_host/registry_port.
+	RegistryURL string `json:"registry_url" flag:"registry-url" help:"Confluent-compatible Schema Registry URL for the avro, jsonschema and protobuf formats (several comma-separated). Empty uses registry_host when set."`
+	// RegistryScheme, RegistryHost and RegistryPort are Karapace's way to
+	// name the registry; used when RegistryURL is empty and RegistryHost is
+	// set. RegistryPort is also where the embedded registry listens.
+	// Defaults "http", "", 8081.
+	RegistryScheme string `json:"registry_scheme" enum:"http,https" help:"Scheme of the registry named by registry_host (Karapace compatibility)."`
+	RegistryHost   string `json:"registry_host" help:"Host of the schema registry when registry_url is empty (Karapace compatibility)."`
+	RegistryPort   int    `json:"registry_port" min:"0" max:"65535" help:"Port of the embedded schema registry (on host), or of the external one named by registry_host; 0 picks a free port for the embedded one."`
+	// RegistryUser and RegistryPassword are HTTP Basic credentials for the
+	// registry. Default "": none.
+	RegistryUser     string `json:"registry_user" help:"HTTP Basic user name for the schema registry."`
+	RegistryPassword string `json:"registry_password" secret:"true" help:"HTTP Basic password for the schema registry."`
+	// RegistryCA is a PEM file of CAs trusted for an https registry.
+	// Default "": the system roots.
+	RegistryCA string `json:"registry_ca" help:"PEM file of CA certificates trusted for an https schema registry; empty uses the system roots."`
+	// RegistryRequestTimeoutMS bounds one registry request. Default 10000.
+	RegistryRequestTimeoutMS int `json:"registry_request_timeout_ms" min:"100" help:"Longest krest waits for one schema registry request, in milliseconds; then produce answers 408/40801."`
+	// NameStrategy picks the subject of a produced schema. Default
+	// "topic_name" (<topic>-key / <topic>-value).
+	NameStrategy string `json:"name_strategy" enum:"topic_name,record_name,topic_record_name" help:"Subject naming strategy for produced schemas: topic_name (<topic>-value), record_name (the record's full name) or topic_record_name (<topic>-<record name>)."`
+	// NameStrategyValidation checks that a schema id given on produce is
+	// registered under the subject the strategy names. Default true.
+	NameStrategyValidation bool `json:"name_strategy_validation" help:"Refuse a key_schema_id/value_schema_id that is not registered under the subject the naming strategy names."`
+	// AvroJSONMode is how consumed Avro is rendered: "karapace" (plain
+	// JSON, untagged unions, bytes as base64) or "avro" (Avro JSON
+	// encoding, tagged unions). Default "karapace".
+	AvroJSONMode string `json:"avro_json_mode" enum:"karapace,avro" help:"JSON form of consumed Avro records: karapace (untagged unions, bytes base64, logical types rendered) or avro (the Avro JSON encoding, as Confluent)."`
+	// ProtobufInt64AsString renders consumed 64-bit protobuf integers as
+	// strings (protojson) instead of numbers (Karapace). Default false.
+	ProtobufInt64AsString bool `json:"protobuf_int64_as_string" help:"Render consumed 64-bit protobuf integers as JSON strings (protojson) instead of numbers (Karapace)."`
+	// JSONSchemaValidateOnConsume validates consumed jsonschema records.
+	// Default false: one bad record must not block a consumer.
+	JSONSchemaValidateOnConsume bool `json:"jsonschema_validate_on_consume" help:"Validate consumed jsonschema records against their schema (a record that fails gets 422)."`
+	// SchemaCacheSize caps the schemas krest keeps compiled. Default 1000.
+	SchemaCacheSize int `json:"schema_registry_client_cache_maxsize" min:"1" help:"Most schemas kept compiled in memory (Karapace's key)."`
+
+	// Embedded schema registry.
+
+	// RegistryEnabled says whether krest serves its own schema registry
+	// on RegistryPort: "auto" (default) serves it when no external registry
+	// is configured (registry_url, registry_host); "true" and "false" force
+	// it on or off.
+	RegistryEnabled string `json:"registry_enabled" flag:"registry-enabled" enum:"auto,true,false" help:"Serve krest's embedded schema registry on registry_port: auto serves it when registry_url and registry_host are empty."`
+	// RegistryAdvertisedURI is the URL other krest instances use to reach
+	// this instance's embedded registry (they forward writes to the
+	// primary). Default "": advertised_protocol://advertised_hostname (or
+	// host, or the machine's host name):registry_port.
+	RegistryAdvertisedURI string `json:"registry_advertised_uri" help:"URL other krest instances use to reach this embedded registry; empty derives it from advertised_hostname or host and registry_port."`
+	// SchemasTopic is the topic the embedded registry stores schemas in.
+	// Default "_schemas", as Confluent and Karapace.
+	SchemasTopic string `json:"topic_name" help:"Topic the embedded schema registry stores schemas in (Karapace's key)."`
+	// SchemasReplicationFactor is used when the registry creates its topic.
+	// Default 0: min(3, brokers).
+	SchemasReplicationFactor int `json:"replication_factor" min:"0" help:"Replication factor of the schemas topic when the registry creates it; 0 uses min(3, number of brokers)."`
+	// Compatibility is the registry's default compatibility level.
+	// Default "backward" (levels are case-insensitive and stored lower-case).
+	Compatibility string `json:"compatibility" enum:"none,backward,backward_transitive,forward,forward_transitive,full,full_transitive" help:"Default compatibility level of the embedded schema registry, case-insensitive."`
+	// RegistryGroupID is the consumer group registry instances elect their
+	// primary in. Default "schema-registry" (Confluent's and Karapace's).
+	RegistryGroupID string `json:"group_id" help:"Kafka group in which embedded registry instances elect the primary that performs writes."`
+	// MasterEligibility lets this instance become the registry primary.
+	// Default true.
+	MasterEligibility bool `json:"master_eligibility" help:"Whether this instance's embedded registry may become the primary that performs writes."`
+
 	// Embedded broker, used when BootstrapURI is empty.
 
 	// DataDir is where the embedded broker persists its data. Default
@@ -173,6 +242,20 @@ func Default() Config {
 		ConsumerAutoOffsetReset:   "earliest",
 		FetchMinBytes:             1,
 		SessionTimeoutMS:          10000,
+
+		RegistryScheme:           "http",
+		RegistryPort:             8081,
+		RegistryRequestTimeoutMS: 10000,
+		NameStrategy:             "topic_name",
+		NameStrategyValidation:   true,
+		AvroJSONMode:             "karapace",
+		SchemaCacheSize:          1000,
+
+		RegistryEnabled:   "auto",
+		SchemasTopic:      "_schemas",
+		Compatibility:     "backward",
+		RegistryGroupID:   "schema-registry",
+		MasterEligibility: true,
 
 		DataDir:                   "./krest-data",
 		EmbeddedBrokerPort:        9092,

@@ -216,3 +216,18 @@ func TestEmbeddedTopicsWithoutCountUseDefaultPartitions(t *testing.T) {
 		t.Fatalf("EmbeddedTopicSpecs = %+v", got)
 	}
 }
+
+func TestRegistryAddress(t *testing.T) {
+	c := Default()
+	if got := c.RegistryAddress(); got != "" {
+		t.Fatalf("no registry configured: %q", got)
+	}
+	c.RegistryHost, c.RegistryScheme, c.RegistryPort = "sr.example.com", "https", 443
+	if got := c.RegistryAddress(); got != "https://sr.example.com:443" {
+		t.Fatalf("from registry_host: %q", got)
+	}
+	c.RegistryURL = "http://127.0.0.1:8081"
+	if got := c.RegistryAddress(); got != "http://127.0.0.1:8081" {
+		t.Fatalf("registry_url wins: %q", got)
+	}
+}

@@ -46,6 +46,34 @@ func (c *Config) BaseURI() string {
 	return scheme + "://" + net.JoinHostPort(c.AdvertisedHostname, strconv.Itoa(port))
 }
 
+// RegistryAddress returns the external schema registry's URL(s): RegistryURL,
+// or Karapace's registry_scheme://registry_host:registry_port when only
+// registry_host is set, or "" when neither is.
+func (c *Config) RegistryAddress() string {
+	if c.RegistryURL != "" {
+		return c.RegistryURL
+	}
+	if c.RegistryHost == "" {
+		return ""
+	}
+	scheme := c.RegistryScheme
+	if scheme == "" {
+		scheme = "http"
+	}
+	return scheme + "://" + net.JoinHostPort(c.RegistryHost, strconv.Itoa(c.RegistryPort))
+}
+
+// ServesRegistry reports whether krest serves its embedded schema registry.
+func (c *Config) ServesRegistry() bool {
+	switch c.RegistryEnabled {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return c.RegistryAddress() == ""
+}
+
 // MaxRequestBytes returns the largest request body the REST API accepts.
 // An explicit HTTPRequestMaxSize wins. Otherwise it follows Karapace: the
 // 1 MiB default, or ProducerMaxRequestSize plus 1 MiB of JSON overhead when

@@ -77,10 +77,10 @@ func TestLoadKarapaceRESTConfigFile(t *testing.T) {
 		t.Fatalf("Load() error:\n%v", err)
 	}
 	wantWarning := "testdata/karapace-rest.json: ignoring Karapace keys that krest does not use yet: " +
-		"access_logs_debug, compatibility, connections_max_idle_ms, consumer_idle_disconnect_timeout, group_id, " +
-		"karapace_registry, karapace_rest, log_handler, master_eligibility, name_strategy, name_strategy_validation, " +
-		"producer_count, protobuf_runtime_directory, registry_host, registry_port, registry_scheme, rest_authorization, " +
-		"security_protocol, sentry, ssl_cafile, ssl_certfile, ssl_check_hostname, ssl_keyfile, statsd_port, tags, topic_name"
+		"access_logs_debug, connections_max_idle_ms, consumer_idle_disconnect_timeout, " +
+		"karapace_registry, karapace_rest, log_handler, " +
+		"producer_count, protobuf_runtime_directory, rest_authorization, " +
+		"security_protocol, sentry, ssl_cafile, ssl_certfile, ssl_check_hostname, ssl_keyfile, statsd_port, tags"
 	if len(warnings) != 1 || warnings[0] != wantWarning {
 		t.Errorf("warnings =\n%q\nwant exactly\n%q", warnings, wantWarning)
 	}
@@ -97,6 +97,8 @@ func TestLoadKarapaceRESTConfigFile(t *testing.T) {
 	want.ProducerAcks = "1"
 	want.ProducerLingerMS = 100
 	want.ProducerMaxRequestSize = 2097152
+	want.RegistryScheme = "https"
+	want.RegistryHost = "schema-registry.example.com"
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", cfg, want)
 	}

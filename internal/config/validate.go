@@ -86,6 +86,30 @@ var rules = map[string]func(*Config) []string{
 	"advertised_port":     checkAdvertisedPort,
 	"bootstrap_uri":       checkBootstrapURI,
 	"embedded_topics":     checkEmbeddedTopics,
+	"registry_url":        checkRegistryURL,
+	"registry_host":       checkRegistryHost,
+}
+
+func checkRegistryURL(c *Config) []string {
+	var msgs []string
+	for _, raw := range strings.Split(c.RegistryURL, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" && c.RegistryURL == "" {
+			continue
+		}
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			msgs = append(msgs, fmt.Sprintf("%q is not an absolute http or https URL", raw))
+		}
+	}
+	return msgs
+}
+
+func checkRegistryHost(c *Config) []string {
+	if c.RegistryHost != "" && !isHost(c.RegistryHost) {
+		return []string{fmt.Sprintf("%q is not a host name or IP address", c.RegistryHost)}
+	}
+	return nil
 }
 
 func checkHost(c *Config) []string {

@@ -54,11 +54,11 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 	} else if t, err = s.kafka.Topic(r.Context(), topic); err != nil {
 		return topicError(err, topic)
 	}
+	var ids schemaIDs
 	if format.NeedsSchema() {
-		if err := checkSchemaFields(req); err != nil {
+		if ids, err = s.encodeWithSchemas(r.Context(), topic, format, req); err != nil {
 			return err
 		}
-		return apierr.New(apierr.UnsupportedMediaType, "the %s embedded format needs a schema registry, and krest has none configured yet", format)
 	}
 
 	recs := make([]kafka.Record, len(req.records))
@@ -74,7 +74,7 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 	if err := r.Context().Err(); err != nil {
 		return err // nobody to answer; acknowledged records stay acknowledged
 	}
-	writeBody(w, http.StatusOK, contentTypeV2, appendProduceResponse(nil, recs))
+	writeBody(w, http.StatusOK, contentTypeV2, appendProduceResponse(nil, ids, recs))
 	return nil
 }
 
@@ -97,8 +97,12 @@ func checkSchemaFields(req *produceRequest) error {
 
 // appendProduceResponse writes the produce response by hand: it is on the
 // hot path and its shape is fixed.
-func appendProduceResponse(b []byte, recs []kafka.Record) []byte {
-	b = append(b, `{"key_schema_id":null,"value_schema_id":null,"offsets":[`...)
+func appendProduceResponse(b []byte, ids schemaIDs, recs []kafka.Record) []byte {
+	b = append(b, `{"key_schema_id":`...)
+	b = appendOptInt(b, ids.key)
+	b = append(b, `,"value_schema_id":`...)
+	b = appendOptInt(b, ids.value)
+	b = append(b, `,"offsets":[`...)
 	for i := range recs {
 		if i > 0 {
 			b = append(b, ',')
@@ -149,4 +153,12 @@ func recordError(rec *kafka.Record) (apierr.Code, string) {
 		return apierr.KafkaError, err.Error()
 	}
 	return apierr.KafkaError, e.Message
+}
+
+// appendOptInt appends n, or null when n is nil.
+func appendOptInt(b []byte, n *int32) []byte {
+	if n == nil {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, int64(*n), 10)
 }

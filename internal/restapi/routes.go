@@ -25,5 +25,19 @@ func (s *Server) routes() []route {
 		{"GET", "/topics/{topic}/partitions/{partition}", s.getPartition, false},
 		{"POST", "/topics/{topic}/partitions/{partition}", s.produceToPartition, false},
 		{"GET", "/topics/{topic}/partitions/{partition}/offsets", s.getPartitionOffsets, false},
+
+		{"POST", "/consumers/{group}", s.createConsumer, false},
+		{"DELETE", "/consumers/{group}/instances/{instance}", s.deleteConsumer, false},
+		{"POST", "/consumers/{group}/instances/{instance}/subscription", s.subscribe, false},
+		{"GET", "/consumers/{group}/instances/{instance}/subscription", s.getSubscription, false},
+		{"DELETE", "/consumers/{group}/instances/{instance}/subscription", s.unsubscribe, false},
+		{"POST", "/consumers/{group}/instances/{instance}/assignments", s.assign, false},
+		{"GET", "/consumers/{group}/instances/{instance}/assignments", s.getAssignments, false},
+		{"POST", "/consumers/{group}/instances/{instance}/positions", s.seek, false},
+		{"POST", "/consumers/{group}/instances/{instance}/positions/beginning", s.seekToBeginning, false},
+		{"POST", "/consumers/{group}/instances/{instance}/positions/end", s.seekToEnd, false},
+		{"POST", "/consumers/{group}/instances/{instance}/offsets", s.commitOffsets, false},
+		{"GET", "/consumers/{group}/instances/{instance}/offsets", s.getCommittedOffsets, false},
+		{"GET", "/consumers/{group}/instances/{instance}/records", s.getRecords, false},
 	}
 }

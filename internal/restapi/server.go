@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/krest-dev/krest/internal/consumer"
 	"github.com/krest-dev/krest/internal/kafka"
+	"github.com/krest-dev/krest/internal/schemaregistry"
 )
 
 // Options are the transport settings app derives from the configuration.
@@ -29,15 +31,23 @@ type Deps struct {
 	Kafka *kafka.Client
 	// Logger receives request errors; nil discards them.
 	Logger *slog.Logger
+	// Consumers holds the consumer instances. Nil: every consumer endpoint
+	// answers 503.
+	Consumers *consumer.Registry
+	// Registry resolves schemas for the avro, jsonschema and protobuf
+	// formats. Nil: those formats answer 415 "needs a schema registry".
+	Registry *schemaregistry.Client
 }
 
 // Server serves the REST API. Build it with New; it is safe for concurrent use.
 type Server struct {
-	kafka   *kafka.Client
-	log     *slog.Logger
-	opts    Options
-	started time.Time
-	handler http.Handler
+	kafka     *kafka.Client
+	consumers *consumer.Registry
+	registry  *schemaregistry.Client
+	log       *slog.Logger
+	opts      Options
+	started   time.Time
+	handler   http.Handler
 }
 
 // New builds the server and its route table.
@@ -49,7 +59,7 @@ func New(d Deps, opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{kafka: d.Kafka, log: log, opts: opts, started: time.Now()}
+	s := &Server{kafka: d.Kafka, consumers: d.Consumers, registry: d.Registry, log: log, opts: opts, started: time.Now()}
 	s.handler = s.buildHandler()
 	return s
 }

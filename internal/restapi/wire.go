@@ -36,3 +36,34 @@ type healthJSON struct {
 	Version          string `json:"version"`
 	KarapaceVersion  string `json:"karapace_version"`
 }
+
+// Consumer wire types.
+
+type createConsumerResponse struct {
+	InstanceID string `json:"instance_id"`
+	BaseURI    string `json:"base_uri"`
+}
+
+type subscriptionJSON struct {
+	Topics []string `json:"topics"`
+}
+
+type topicPartitionJSON struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+}
+
+type assignmentsJSON struct {
+	Partitions []topicPartitionJSON `json:"partitions"`
+}
+
+type committedOffsetJSON struct {
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	Offset    int64  `json:"offset"`
+	Metadata  string `json:"metadata"`
+}
+
+type committedOffsetsJSON struct {
+	Offsets []committedOffsetJSON `json:"offsets"`
+}

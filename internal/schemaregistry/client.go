@@ -68,13 +68,17 @@ type Options struct {
 	// SubjectsTTL is how long the subjects of a schema id are trusted for
 	// name-strategy validation. Zero means one minute.
 	SubjectsTTL time.Duration
+	// Transport, when set, carries every request instead of a network
+	// transport (TLS is then ignored): krest's embedded registry serves its
+	// own proxy in process this way, with no socket in between.
+	Transport http.RoundTripper
 }
 
 // Client resolves schemas against one registry. It is safe for concurrent
 // use; concurrent misses for the same schema make one registry request.
 type Client struct {
 	sr        *sr.Client
-	transport *http.Transport
+	transport *http.Transport // nil with Options.Transport
 	opts      Options
 	now       func() time.Time
 
@@ -165,13 +169,18 @@ func New(opts Options) (*Client, error) {
 	if opts.SubjectsTTL <= 0 {
 		opts.SubjectsTTL = time.Minute
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if opts.TLS != nil {
-		tr.TLSClientConfig = opts.TLS.Clone()
+	var rt http.RoundTripper = opts.Transport
+	var tr *http.Transport
+	if rt == nil {
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+		if opts.TLS != nil {
+			tr.TLSClientConfig = opts.TLS.Clone()
+		}
+		rt = tr
 	}
 	srOpts := []sr.ClientOpt{
 		sr.URLs(urls...),
-		sr.HTTPClient(&http.Client{Timeout: opts.Timeout, Transport: tr}),
+		sr.HTTPClient(&http.Client{Timeout: opts.Timeout, Transport: rt}),
 		sr.UserAgent("krest"),
 		sr.PreReq(func(req *http.Request) error {
 			if v, ok := req.Context().Value(authKey{}).(string); ok && v != "" {
@@ -203,7 +212,11 @@ func New(opts Options) (*Client, error) {
 }
 
 // Close releases idle connections. In-flight calls finish normally.
-func (c *Client) Close() { c.transport.CloseIdleConnections() }
+func (c *Client) Close() {
+	if c.transport != nil {
+		c.transport.CloseIdleConnections()
+	}
+}
 
 // NameStrategy returns the configured strategy.
 func (c *Client) NameStrategy() NameStrategy { return c.opts.NameStrategy }
