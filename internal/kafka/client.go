@@ -96,6 +96,9 @@ func (o Options) BaseOpts() []kgo.Opt {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(o.Brokers...),
 		kgo.ClientID(id),
+		// No KIP-714 metrics pushes: they cost a round trip on every close
+		// (felt by each consumer delete) and krest exports its own metrics.
+		kgo.DisableClientMetrics(),
 		// Fail fast when the cluster cannot be reached instead of retrying
 		// for minutes: a REST client is waiting.
 		kgo.RequestTimeoutOverhead(5 * time.Second),
