@@ -62,6 +62,17 @@ message Decimal {
 `,
 }
 
+// AddBuiltinProtos adds the source of Confluent's built-in imports to files
+// (import path → .proto text), keeping any a reference already supplied.
+// The registry's compatibility checker compiles with the same set.
+func AddBuiltinProtos(files map[string]string) {
+	for name, text := range builtinProtos {
+		if _, ok := files[name]; !ok {
+			files[name] = text
+		}
+	}
+}
+
 // IsBuiltinProtoImport reports whether a Protobuf import path resolves
 // without the registry: Google's well-known types (google/protobuf/*.proto,
 // from the protobuf runtime) and Confluent's confluent/meta.proto and
@@ -126,11 +137,7 @@ func compileProtobuf(src SchemaSource, opts Options) (Codec, error) {
 		return nil, fmt.Errorf("a reference may not be named %q", protoMainFile)
 	}
 	files[protoMainFile] = src.Text
-	for name, text := range builtinProtos {
-		if _, ok := files[name]; !ok {
-			files[name] = text
-		}
-	}
+	AddBuiltinProtos(files)
 	compiler := protocompile.Compiler{
 		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
 			Accessor: protocompile.SourceAccessorFromMap(files),

@@ -9,6 +9,8 @@ import (
 
 	"github.com/bufbuild/protocompile"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/krest-dev/krest/internal/serde"
 )
 
 // Protobuf compatibility follows Confluent's protobuf-provider (package
@@ -37,38 +39,6 @@ func (*protoSchema) kind() string { return TypeProtobuf }
 // names, so the root needs a name no import will use.
 const protoRootFile = "__krest_schema__.proto"
 
-// protoBuiltins are the files Confluent's ProtobufSchema knows without a reference besides
-// google/protobuf/*, which protocompile provides. Their definitions are the public interface of
-// Confluent's confluent/meta.proto and confluent/type/decimal.proto.
-var protoBuiltins = map[string]string{
-	"confluent/meta.proto": `syntax = "proto3";
-package confluent;
-import "google/protobuf/descriptor.proto";
-option java_package = "io.confluent.protobuf";
-option java_outer_classname = "MetaProto";
-message Meta {
-  string doc = 1;
-  map<string, string> params = 2;
-  repeated string tags = 3;
-}
-extend google.protobuf.FileOptions { Meta file_meta = 1088; }
-extend google.protobuf.MessageOptions { Meta message_meta = 1088; }
-extend google.protobuf.FieldOptions { Meta field_meta = 1088; }
-extend google.protobuf.EnumOptions { Meta enum_meta = 1088; }
-extend google.protobuf.EnumValueOptions { Meta enum_value_meta = 1088; }
-`,
-	"confluent/type/decimal.proto": `syntax = "proto3";
-package confluent.type;
-option java_package = "io.confluent.protobuf.type";
-option java_outer_classname = "DecimalProto";
-message Decimal {
-  bytes value = 1;
-  uint32 precision = 2;
-  int32 scale = 3;
-}
-`,
-}
-
 // parseProtobuf compiles text with its references (imported by reference name), the
 // well-known types, and Confluent's built-in imports.
 func parseProtobuf(text string, refs []refText, _ bool) (parsed, error) {
@@ -80,11 +50,9 @@ func parseProtobuf(text string, refs []refText, _ bool) (parsed, error) {
 			origin[r.Name] = refKey{r.Subject, r.Version, r.Name}
 		}
 	}
-	for name, src := range protoBuiltins {
-		if _, ok := files[name]; !ok {
-			files[name] = src
-		}
-	}
+	// Confluent's confluent/meta.proto and confluent/type/decimal.proto, as
+	// the codecs compile them; google/protobuf/* comes from protocompile.
+	serde.AddBuiltinProtos(files)
 	c := protocompile.Compiler{
 		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
 			Accessor: protocompile.SourceAccessorFromMap(files),
