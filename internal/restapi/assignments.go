@@ -10,29 +10,7 @@ import (
 // "partition"}]}: a manual assignment replacing the previous one (409/40903
 // while subscribed; 40401/40402 for partitions that do not exist).
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requestFormat(r); err != nil {
-		return err
-	}
-	inst, err := s.consumerInstance(r)
-	if err != nil {
-		return err
-	}
-	body, err := requireConsumerBody(r, `{"partitions": [{"topic": "...", "partition": 0}]}`)
-	if err != nil {
-		return err
-	}
-	tps, err := body.partitionsMember("partitions")
-	if err != nil {
-		return err
-	}
-	if err := s.checkPartitions(r, tps); err != nil {
-		return err
-	}
-	if err := inst.Assign(r.Context(), tps); err != nil {
-		return err
-	}
-	writeNoContent(w)
-	return nil
+	return s.withPartitions(w, r, (*consumer.Instance).Assign)
 }
 
 // getAssignments answers GET .../assignments: the partitions the instance

@@ -43,17 +43,22 @@ func (s *Server) seek(w http.ResponseWriter, r *http.Request) error {
 
 // seekToBeginning answers POST .../positions/beginning {"partitions": [...]}.
 func (s *Server) seekToBeginning(w http.ResponseWriter, r *http.Request) error {
-	return s.seekToEdge(w, r, (*consumer.Instance).SeekToBeginning)
+	return s.withPartitions(w, r, (*consumer.Instance).SeekToBeginning)
 }
 
 // seekToEnd answers POST .../positions/end {"partitions": [...]}.
 func (s *Server) seekToEnd(w http.ResponseWriter, r *http.Request) error {
-	return s.seekToEdge(w, r, (*consumer.Instance).SeekToEnd)
+	return s.withPartitions(w, r, (*consumer.Instance).SeekToEnd)
 }
 
-type edgeSeek func(*consumer.Instance, context.Context, []consumer.TopicPartition) error
+// partitionsOp is an Instance method taking a partition list: a seek to
+// the beginning or end, or an assignment.
+type partitionsOp func(*consumer.Instance, context.Context, []consumer.TopicPartition) error
 
-func (s *Server) seekToEdge(w http.ResponseWriter, r *http.Request, seek edgeSeek) error {
+// withPartitions answers a request whose body is {"partitions": [{"topic",
+// "partition"}]}: it checks the partitions exist (40401/40402) and applies
+// op to the instance, answering 204.
+func (s *Server) withPartitions(w http.ResponseWriter, r *http.Request, op partitionsOp) error {
 	if _, err := requestFormat(r); err != nil {
 		return err
 	}
@@ -72,7 +77,7 @@ func (s *Server) seekToEdge(w http.ResponseWriter, r *http.Request, seek edgeSee
 	if err := s.checkPartitions(r, tps); err != nil {
 		return err
 	}
-	if err := seek(inst, r.Context(), tps); err != nil {
+	if err := op(inst, r.Context(), tps); err != nil {
 		return err
 	}
 	writeNoContent(w)
