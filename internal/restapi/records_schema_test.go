@@ -96,3 +96,22 @@ func TestConsumeSchemaIDUnknownToTheRegistry(t *testing.T) {
 		t.Fatalf("message %q", msg)
 	}
 }
+
+// TestConsumeJSONSchemaRoundTrip: keys and values produced with JSON Schema
+// come back as the JSON that was sent, big integers exact.
+func TestConsumeJSONSchemaRoundTrip(t *testing.T) {
+	c, _ := newSchemaConsumerEnv(t)
+	c.topic("js", 1)
+	c.do("POST", "/topics/js", produceBody(t, map[string]any{"value_schema": jsonSchema, "key_schema": `{"type":"string"}`},
+		`{"key":"k1","value":{"n":12345678901234567890}}`, `{"key":"k2","value":{"n":-1}}`), ctJSONSchema).expectAllProduced(t, 2)
+
+	inst := c.createConsumer("g-js", `{"format":"jsonschema"}`)
+	c.subscribe(inst, "js")
+	recs := c.fetchUntil(inst, "timeout=2000", func(all []gotRecord) bool { return len(all) >= 2 })
+	got := string(recs[0].Key) + " " + string(recs[0].Value) + " | " + string(recs[1].Key) + " " + string(recs[1].Value)
+	if want := `"k1" {"n":12345678901234567890} | "k2" {"n":-1}`; got != want {
+		t.Fatalf("jsonschema records: got %s, want %s", got, want)
+	}
+	// The Accept header may name the consumer's format, and no other.
+	c.call("GET", inst+"/records?timeout=0", "", acceptAvro).expectError(t, 406, 40601)
+}
