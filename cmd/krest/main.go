@@ -2,6 +2,13 @@
 // compatible with Karapace and Confluent's REST Proxy. With no configuration
 // it starts an embedded development broker on 127.0.0.1:9092.
 //
+// Commands:
+//
+//	krest [flags]               serve (the flags are in "krest --help")
+//	krest config print [flags]  print the effective configuration as JSON,
+//	                            secrets masked, and exit
+//	krest version               print the version and exit
+//
 // Exit codes: 0 after a clean shutdown, 1 when krest cannot start or fails
 // while running, 2 for invalid configuration or usage.
 package main
@@ -28,6 +35,14 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "krest", version.String())
 		return 0
 	}
+	printConfig := false
+	if len(args) > 0 && args[0] == "config" {
+		if len(args) < 2 || args[1] != "print" {
+			fmt.Fprintln(stderr, `krest: unknown command; "krest config print [flags]" prints the effective configuration`)
+			return 2
+		}
+		printConfig, args = true, args[2:]
+	}
 	cfg, warnings, err := config.Load(args, env)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "krest: warning:", w)
@@ -39,6 +54,10 @@ func run(args, env []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if printConfig {
+		_, _ = stdout.Write(cfg.MaskedJSON())
+		return 0
 	}
 	log := newLogger(cfg, stderr)
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,34 @@ func TestUnknownFlagExitsTwo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run([]string{"--no-such-flag"}, nil, &out, &errOut); code != 2 {
 		t.Fatalf("exit code %d, want 2", code)
+	}
+}
+
+func TestConfigPrintShowsTheEffectiveConfigurationMasked(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := []string{"KREST_PORT=9999", "KREST_REGISTRY_PASSWORD=hunter2"}
+	code := run([]string{"config", "print", "--metrics-port", "9102"}, env, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit code %d; stderr %s", code, errOut.String())
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatalf("config print is not JSON: %v\n%s", err, out.String())
+	}
+	if m["port"] != float64(9999) || m["metrics_port"] != float64(9102) {
+		t.Errorf("port %v, metrics_port %v: the environment and flags are not applied", m["port"], m["metrics_port"])
+	}
+	if strings.Contains(out.String(), "hunter2") || m["registry_password"] != "*****" {
+		t.Errorf("registry_password printed as %v", m["registry_password"])
+	}
+}
+
+func TestConfigPrintRejectsBadConfigurationAndUnknownSubcommands(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"config", "print", "--port", "70000"}, nil, &out, &errOut); code != 2 || out.Len() != 0 {
+		t.Errorf("invalid configuration: exit %d, stdout %q", code, out.String())
+	}
+	if code := run([]string{"config", "show"}, nil, &out, &errOut); code != 2 {
+		t.Errorf("krest config show: exit %d, want 2", code)
 	}
 }

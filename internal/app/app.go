@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 	"github.com/krest-dev/krest/internal/consumer"
 	"github.com/krest-dev/krest/internal/devbroker"
 	"github.com/krest-dev/krest/internal/kafka"
+	"github.com/krest-dev/krest/internal/metrics"
 	"github.com/krest-dev/krest/internal/registry"
 	"github.com/krest-dev/krest/internal/restapi"
 	"github.com/krest-dev/krest/internal/schemaregistry"
@@ -28,10 +30,13 @@ import (
 
 // App is a running krest: the embedded broker (when no bootstrap_uri is
 // set), the shared Kafka client, the consumer instances, the embedded schema
-// registry (when no external one is configured) and the HTTP listeners.
+// registry (when no external one is configured), the metrics and the HTTP
+// listeners (REST API, registry, and metrics when metrics_port is set).
 type App struct {
 	cfg       config.Config
 	log       *slog.Logger
+	accessLog *slog.Logger      // nil unless access_log
+	metrics   *metrics.Metrics  // nil unless metrics_enabled
 	broker    *devbroker.Broker // nil with bootstrap_uri
 	kafka     *kafka.Client
 	schema    *schemaregistry.Client // nil without a registry
@@ -44,9 +49,11 @@ type App struct {
 	rest      *restapi.Server
 	http      *http.Server
 	ln        net.Listener
+	opsHTTP   *http.Server // the metrics listener; nil unless metrics_port is set
+	opsLn     net.Listener
 
 	serveOnce sync.Once
-	serveErr  chan error // Serve's result; buffered
+	serveErr  chan error // Serve's results, one per server; buffered for all
 	closed    atomic.Bool
 	closeErr  error
 	closeDone chan struct{}
@@ -59,13 +66,22 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a = &App{cfg: cfg, log: log, serveErr: make(chan error, 2), closeDone: make(chan struct{})}
+	a = &App{cfg: cfg, log: log, serveErr: make(chan error, 3), closeDone: make(chan struct{})}
 	a.life, a.endLife = context.WithCancel(context.Background())
+	// The cleanup keeps its own pointer: "return nil, err" sets the named
+	// result a to nil before deferred calls run.
+	started := a
 	defer func() {
 		if err != nil {
-			a.teardown(context.Background())
+			started.teardown(context.Background())
 		}
 	}()
+	if cfg.AccessLog {
+		a.accessLog = log.With("component", "access")
+	}
+	if cfg.MetricsEnabled {
+		a.metrics = metrics.New(metrics.Options{MaxTopics: cfg.MetricsMaxTopics, Version: version.String()})
+	}
 
 	brokers := cfg.BootstrapURI
 	if cfg.UsesEmbeddedBroker() {
@@ -77,8 +93,15 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 			"addr", a.broker.Addr(), "data_dir", cfg.DataDir)
 	}
 
+	// Three flavours of the Kafka options: the registry's clients get the
+	// base options, the shared client also kprom and the produce counts,
+	// consumer instances the fetch counts (Extra applies to every client
+	// built from an Options, so each gets its own copy).
 	kopts := kafkaOptions(cfg, brokers, log)
-	if a.kafka, err = kafka.New(kopts); err != nil {
+	shared, consumers := kopts, kopts
+	shared.Extra = append(slices.Clip(kopts.Extra), a.metrics.SharedClientHooks()...)
+	consumers.Extra = append(slices.Clip(kopts.Extra), a.metrics.ConsumerClientHooks()...)
+	if a.kafka, err = kafka.New(shared); err != nil {
 		return nil, err
 	}
 	if cfg.ServesRegistry() {
@@ -93,19 +116,37 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 	if a.schema, err = registryClient(cfg, regURL, regTransport); err != nil {
 		return nil, fmt.Errorf("schema registry client: %w", err)
 	}
-	if a.consumers, err = consumer.New(consumerOptions(cfg, kopts, a.kafka, log)); err != nil {
+	if a.consumers, err = consumer.New(consumerOptions(cfg, consumers, a.kafka, log)); err != nil {
 		return nil, err
 	}
-	a.rest = restapi.New(restapi.Deps{Kafka: a.kafka, Consumers: a.consumers, Registry: a.schema, Logger: log}, restapi.Options{
+	a.observe()
+
+	// /metrics and pprof live on the REST listener unless metrics_port
+	// gives them their own.
+	ropts := restapi.Options{
 		MaxBodyBytes: cfg.MaxRequestBytes(),
 		BaseURI:      cfg.BaseURI(),
 		Version:      version.String(),
-	})
+		ReadyTimeout: time.Duration(cfg.ReadinessTimeoutMS) * time.Millisecond,
+	}
+	if cfg.MetricsPort == 0 {
+		ropts.Pprof = cfg.PprofEnabled
+		if a.metrics != nil {
+			ropts.Metrics = a.metrics.Handler()
+		}
+	}
+	a.rest = restapi.New(restapi.Deps{
+		Kafka: a.kafka, Consumers: a.consumers, Registry: a.schema, Logger: log,
+		AccessLog: a.accessLog, Metrics: a.metrics, ReadyChecks: a.registryChecks(),
+	}, ropts)
 	a.http = restapi.NewHTTPServer(a.rest.Handler(), 1<<20)
 	a.http.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	if a.ln, err = net.Listen("tcp", addr); err != nil {
 		return nil, fmt.Errorf("rest listener: %w", err)
+	}
+	if err = a.listenOps(); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -170,6 +211,15 @@ func (a *App) Addr() string { return a.ln.Addr().String() }
 // URL is the REST API's base URL.
 func (a *App) URL() string { return "http://" + a.Addr() }
 
+// MetricsURL is the base URL of the metrics listener (metrics_port), or ""
+// when /metrics and pprof are served on the REST listener.
+func (a *App) MetricsURL() string {
+	if a.opsLn == nil {
+		return ""
+	}
+	return "http://" + a.opsLn.Addr().String()
+}
+
 // RegistryURL is the embedded schema registry's base URL, or "" when krest
 // does not serve one.
 func (a *App) RegistryURL() string {
@@ -196,6 +246,9 @@ func (a *App) Run(ctx context.Context) error {
 	if a.reg != nil {
 		a.log.Info("krest is serving its embedded schema registry", "url", a.RegistryURL())
 	}
+	if a.opsLn != nil {
+		a.log.Info("krest is serving metrics and profiling on their own listener", "url", a.MetricsURL())
+	}
 	select {
 	case <-ctx.Done():
 	case err := <-a.serveErr:
@@ -209,8 +262,8 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // Start begins serving in goroutines owned by the app (Close waits for
-// them): the REST API and, when served, the embedded registry. Tests use it
-// instead of Run.
+// them): the REST API and, when served, the embedded registry and the
+// metrics listener. Tests use it instead of Run.
 func (a *App) Start() {
 	a.serveOnce.Do(func() {
 		serve := func(s *http.Server, ln net.Listener) {
@@ -223,6 +276,9 @@ func (a *App) Start() {
 		if a.reg != nil {
 			_ = a.reg.Start(a.life) // errors only when started twice
 			go serve(a.regHTTP, a.regLn)
+		}
+		if a.opsHTTP != nil {
+			go serve(a.opsHTTP, a.opsLn)
 		}
 		go serve(a.http, a.ln)
 	})
@@ -242,9 +298,9 @@ func (a *App) Close(ctx context.Context) error {
 }
 
 // teardown stops the parts in this order:
-//  1. the HTTP servers (REST, then registry): stop accepting, drain
-//     in-flight requests (bounded by ctx), then wait for their Serve
-//     goroutines;
+//  1. the HTTP servers (REST, then registry, then metrics, which stays
+//     scrapable while the others drain): stop accepting, drain in-flight
+//     requests (bounded by ctx), then wait for their Serve goroutines;
 //  2. the consumer instances: commit what was returned (auto-commit),
 //     leave their groups, close their clients — before the shared Kafka
 //     client, whose admin client they commit and list offsets through;
@@ -261,7 +317,7 @@ func (a *App) teardown(ctx context.Context) error {
 	for _, srv := range []struct {
 		s  *http.Server
 		ln net.Listener
-	}{{a.http, a.ln}, {a.regHTTP, a.regLn}} {
+	}{{a.http, a.ln}, {a.regHTTP, a.regLn}, {a.opsHTTP, a.opsLn}} {
 		switch {
 		case srv.s != nil && started:
 			if err := srv.s.Shutdown(ctx); err != nil {

@@ -93,7 +93,7 @@ func (a *App) startRegistry(kopts kafka.Options) (err error) {
 	if err != nil {
 		return err
 	}
-	a.regHTTP = restapi.NewHTTPServer(a.reg.Handler(), 1<<20)
+	a.regHTTP = restapi.NewHTTPServer(restapi.Instrument("registry", a.metrics, a.accessLog, a.reg.Handler()), 1<<20)
 	a.regHTTP.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)
 	return nil
 }

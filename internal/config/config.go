@@ -14,6 +14,8 @@
 //	enum   the accepted values of a string key, comma-separated; matched
 //	       case-insensitively, and Load lower-cases the value
 //	alias  another file key that sets the same field (Karapace's spelling)
+//	secret "true" marks a credential, which MaskedJSON (and so "krest
+//	       config print") shows as "*****"
 //
 // So adding a key means adding one tagged field and its default in Default;
 // run "go generate ./internal/config" afterwards to refresh the reference in
@@ -206,6 +208,28 @@ type Config struct {
 	// Default false.
 	EmbeddedSyncWrites bool `json:"embedded_sync_writes" flag:"embedded-sync-writes" help:"Make the embedded broker fsync every batch it writes."`
 
+	// Operations: metrics, probes and profiling (docs/operations.md).
+
+	// MetricsEnabled serves Prometheus metrics at GET /metrics. Default
+	// true: the metrics cost little and an operator expects them.
+	MetricsEnabled bool `json:"metrics_enabled" flag:"metrics-enabled" help:"Serve Prometheus metrics at GET /metrics."`
+	// MetricsPort is the port of a separate listener (on Host) for
+	// /metrics and, when PprofEnabled, /debug/pprof/. Default 0: both are
+	// served on the REST API's listener.
+	MetricsPort int `json:"metrics_port" flag:"metrics-port" min:"0" max:"65535" help:"Port of a separate listener, on host, for /metrics and /debug/pprof/; 0 serves them on the REST API's listener."`
+	// MetricsMaxTopics caps the distinct values of the topic label, so
+	// that a flood of topic names cannot grow the metrics without bound;
+	// topics seen after the cap share the label value "_other". Default
+	// 1000; 0 labels every topic "_other".
+	MetricsMaxTopics int `json:"metrics_max_topics" min:"0" max:"100000" help:"Most distinct topic label values in the metrics; later topics are counted under _other."`
+	// PprofEnabled serves Go's net/http/pprof profiles under /debug/pprof/
+	// (on the metrics listener when MetricsPort is set). Default false:
+	// profiles reveal internals and cost CPU while taken.
+	PprofEnabled bool `json:"pprof_enabled" help:"Serve Go profiling endpoints under /debug/pprof/, on the metrics listener when metrics_port is set. Enable only on a trusted network."`
+	// ReadinessTimeoutMS bounds the checks of GET /_ready (a Kafka
+	// metadata request, a schema registry request). Default 2000.
+	ReadinessTimeoutMS int `json:"readiness_timeout_ms" min:"100" max:"60000" help:"Longest GET /_ready waits for Kafka and the schema registry to answer, in milliseconds."`
+
 	// Logging.
 
 	// LogLevel is the lowest level logged: debug, info, warn or error;
@@ -214,6 +238,10 @@ type Config struct {
 	LogLevel string `json:"log_level" flag:"log-level" enum:"debug,info,warn,warning,error,critical" help:"Lowest level logged, case-insensitive; warning and critical are Karapace's names for warn and error."`
 	// LogFormat is the log line format. Default "text".
 	LogFormat string `json:"log_format" enum:"text,json" help:"Log line format. A Karapace Python logging format string in the config file is ignored with a warning."`
+	// AccessLog logs one line per HTTP request (REST API and embedded
+	// registry) at Info. Default false. Lines never hold credentials,
+	// query strings or bodies; see docs/operations.md.
+	AccessLog bool `json:"access_log" flag:"access-log" help:"Log one line per HTTP request: route pattern, method, status, duration, bytes and remote address (never headers, query strings or bodies)."`
 }
 
 // Default returns krest's built-in configuration, the base that Load
@@ -260,6 +288,10 @@ func Default() Config {
 		DataDir:                   "./krest-data",
 		EmbeddedBrokerPort:        9092,
 		EmbeddedDefaultPartitions: 1,
+
+		MetricsEnabled:     true,
+		MetricsMaxTopics:   1000,
+		ReadinessTimeoutMS: 2000,
 
 		LogLevel:  "info",
 		LogFormat: "text",

@@ -53,6 +53,12 @@ func TestDefaultValues(t *testing.T) {
 		{"shutdown_timeout_ms", c.ShutdownTimeoutMS, 10000},
 		{"log_level", c.LogLevel, "info"},
 		{"log_format", c.LogFormat, "text"},
+		{"access_log", c.AccessLog, false},
+		{"metrics_enabled", c.MetricsEnabled, true},
+		{"metrics_port", c.MetricsPort, 0},
+		{"metrics_max_topics", c.MetricsMaxTopics, 1000},
+		{"pprof_enabled", c.PprofEnabled, false},
+		{"readiness_timeout_ms", c.ReadinessTimeoutMS, 2000},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -41,6 +41,7 @@ type field struct {
 	max    *int64   // largest accepted int, nil if unbounded
 	enum   []string // accepted string values, nil if any
 	envVar string   // KREST_<KEY>
+	secret bool     // a credential: masked by MaskedJSON
 }
 
 // fields lists every key in Config's field order.
@@ -72,6 +73,7 @@ func mustFields(t reflect.Type) []field {
 			help:   sf.Tag.Get("help"),
 			index:  i,
 			envVar: envPrefix + strings.ToUpper(sf.Tag.Get("json")),
+			secret: sf.Tag.Get("secret") == "true",
 		}
 		switch sf.Type {
 		case reflect.TypeFor[string]():

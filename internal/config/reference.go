@@ -77,10 +77,16 @@ the ones the file sets (` + "`null`" + ` values are not counted):
 func Usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString(`Usage: krest [flags]
+       krest config print [flags]
+       krest version
 
 krest is a Kafka REST proxy. It reads built-in defaults, then the JSON file
 named by --config, then KREST_<KEY> environment variables, then these flags;
 each overrides the ones before.
+
+"krest config print" writes the effective configuration, from the same
+defaults, file, environment and flags, as JSON with the config file's key
+names and secrets masked, and exits. "krest version" prints the version.
 
 Flags:
   --config FILE

@@ -88,6 +88,24 @@ var rules = map[string]func(*Config) []string{
 	"embedded_topics":     checkEmbeddedTopics,
 	"registry_url":        checkRegistryURL,
 	"registry_host":       checkRegistryHost,
+	"metrics_port":        checkMetricsPort,
+}
+
+// checkMetricsPort rejects a metrics listener on a port another listener of
+// this krest binds, which would fail at start with a less helpful error.
+func checkMetricsPort(c *Config) []string {
+	p := c.MetricsPort
+	switch {
+	case p == 0:
+		return nil
+	case p == c.Port:
+		return []string{fmt.Sprintf("%d is also port, the REST API's port; use another port or 0 to serve /metrics on the REST API's listener", p)}
+	case p == c.RegistryPort && c.ServesRegistry():
+		return []string{fmt.Sprintf("%d is also registry_port, the embedded schema registry's port", p)}
+	case p == c.EmbeddedBrokerPort && c.UsesEmbeddedBroker():
+		return []string{fmt.Sprintf("%d is also embedded_broker_port, the embedded broker's port", p)}
+	}
+	return nil
 }
 
 func checkRegistryURL(c *Config) []string {

@@ -3,6 +3,7 @@ package consumer
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -40,7 +41,34 @@ func (i *Instance) commonOpts() []kgo.Opt {
 		// one more fetch that waits behind the in-flight long-poll, up to a
 		// second per delete or seek.
 		kgo.DisableFetchSessions(),
+		// An idle subscribed instance needs two connections: the fetch
+		// long-poll and the one its heartbeats use. Its client also opens
+		// one to the seed broker (the first metadata request) and one for
+		// JoinGroup/SyncGroup, idle after the join; franz-go closes idle
+		// connections only after 30 to 60 s. Each costs goroutines and
+		// buffers in franz-go and, with the embedded broker, in the
+		// broker too: with 1,000 instances about 60 MB (docs/performance.md).
+		// Twice the heartbeat interval (and at least 5 s) closes them
+		// soon, while the heartbeats keep their connection open.
+		kgo.ConnIdleTimeout(max(5*time.Second, 2*o.HeartbeatInterval)),
+		// franz-go's default backoff holds a math/rand source (5 KB) per
+		// client; this is the same function over the shared generator.
+		kgo.RetryBackoffFn(retryBackoff),
 	)
+}
+
+// retryBackoff is franz-go's default retry backoff: 250 ms doubling per
+// failure up to 5 s, with ±20 % jitter.
+func retryBackoff(fails int) time.Duration {
+	const lo, hi = 250 * time.Millisecond, 5 * time.Second
+	if fails <= 0 {
+		return lo
+	}
+	if fails > 10 {
+		return hi
+	}
+	backoff := time.Duration(float64(lo*time.Duration(1<<(fails-1))) * (0.8 + 0.4*rand.Float64()))
+	return min(backoff, hi)
 }
 
 // newGroupClient builds the client of a subscription: a group member

@@ -42,6 +42,7 @@ func (r *Registry) reapOnce() {
 	if len(expired) == 0 {
 		return
 	}
+	r.counts.expired.Add(uint64(len(expired)))
 	for _, inst := range expired {
 		r.opts.Logger.Info("closing idle consumer instance", "group", inst.group, "instance", inst.name, "idle_timeout", r.opts.InstanceTimeout)
 	}

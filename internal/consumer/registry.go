@@ -33,6 +33,8 @@ type Registry struct {
 	closeOnce  sync.Once
 	stopReaper context.CancelFunc
 	wg         sync.WaitGroup // the reaper and background closes
+
+	counts counts // lifecycle counters for Stats (stats.go)
 }
 
 // New builds a registry and starts its reaper. It does not contact Kafka.
@@ -108,6 +110,7 @@ func (r *Registry) Create(group string, cfg Config) (*Instance, error) {
 		return nil, errTooMany(r.opts.MaxInstances)
 	default:
 		r.instances[key] = inst
+		r.counts.created.Add(1)
 	}
 	r.opts.Logger.Debug("consumer instance created", "group", group, "instance", name)
 	return inst, nil

@@ -1,6 +1,7 @@
 package consumer
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -65,6 +66,8 @@ func (s *state) appendPolled(gen uint64, fs kgo.Fetches) {
 	if gen != s.gen {
 		return
 	}
+	// One allocation per poll instead of a doubling series of them.
+	s.buf = slices.Grow(s.buf, fs.NumRecords())
 	fs.EachRecord(func(r *kgo.Record) {
 		rec := fromKgo(r)
 		s.buf = append(s.buf, rec)

@@ -197,8 +197,26 @@ func (c *Client) Metadata(ctx context.Context, fresh bool) (*Cluster, error) {
 	return c.meta.snapshot(ctx, fresh)
 }
 
+// cached returns a topic from a snapshot younger than maxAge when it has
+// partition wantPartition, else nil. It is the hit path of every produce
+// request, so it allocates nothing (no timeout context, no lock held
+// beyond the pointer read).
+func (m *metaCache) cached(name string, wantPartition int32) *Topic {
+	c := m.load()
+	if c == nil || time.Since(c.at) >= m.maxAge {
+		return nil
+	}
+	if t := c.Topics[name]; t != nil && wantPartition >= 0 && int(wantPartition) < len(t.Partitions) {
+		return t
+	}
+	return nil
+}
+
 // Topic returns a topic's metadata, or ErrUnknownTopic.
 func (c *Client) Topic(ctx context.Context, name string) (*Topic, error) {
+	if t := c.meta.cached(name, 0); t != nil {
+		return t, nil
+	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
 	return c.meta.topic(ctx, name, 0)
@@ -208,6 +226,9 @@ func (c *Client) Topic(ctx context.Context, name string) (*Topic, error) {
 // ErrUnknownPartition. A partition missing from the cache triggers a refresh,
 // so partitions added a moment ago are found.
 func (c *Client) Partition(ctx context.Context, topic string, partition int32) (*Topic, *Partition, error) {
+	if t := c.meta.cached(topic, partition); t != nil {
+		return t, &t.Partitions[partition], nil
+	}
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
 	if partition < 0 {

@@ -152,3 +152,40 @@ func TestPartitionerUnkeyedIsStickyPerRequest(t *testing.T) {
 		})
 	}
 }
+
+// backupIter is a kgo.TopicBackupIter over fixed per-partition counts.
+type backupIter struct {
+	counts []int64
+	next   int
+}
+
+func (b *backupIter) Next() (int, int64) { b.next++; return b.next - 1, b.counts[b.next-1] }
+func (b *backupIter) Rem() int           { return len(b.counts) - b.next }
+
+// TestPartitionerUnkeyedJoinsPendingRecords checks that a request joins
+// the sticky partition while records are pending there (concurrent
+// requests share a batch), and picks afresh once nothing is pending.
+func TestPartitionerUnkeyedJoinsPendingRecords(t *testing.T) {
+	t.Parallel()
+	p := topicPart(t, "murmur2")
+	const n = 8
+	first := p.PartitionByBackup(&kgo.Record{Value: []byte("v"), Context: requestCtx}, n, &backupIter{counts: make([]int64, n)})
+	busy := make([]int64, n)
+	busy[first] = 3
+	for range 50 {
+		if got := p.PartitionByBackup(&kgo.Record{Value: []byte("v"), Context: requestCtx}, n, &backupIter{counts: busy}); got != first {
+			t.Fatalf("a request went to %d while %d had records pending", got, first)
+		}
+	}
+	seen := map[int]bool{}
+	for range 50 {
+		seen[p.PartitionByBackup(&kgo.Record{Value: []byte("v"), Context: requestCtx}, n, &backupIter{counts: make([]int64, n)})] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("with nothing pending, 50 requests all went to %v", seen)
+	}
+	// A keyed request never consults the backlog and is hashed.
+	if got, want := p.PartitionByBackup(&kgo.Record{Key: []byte("k"), Context: requestCtx}, n, &backupIter{counts: busy}), p.PartitionByBackup(&kgo.Record{Key: []byte("k")}, n, nil); got != want {
+		t.Errorf("keyed record: %d, want %d", got, want)
+	}
+}

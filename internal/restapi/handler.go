@@ -3,14 +3,20 @@ package restapi
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/krest-dev/krest/internal/apierr"
+	"github.com/krest-dev/krest/internal/metrics"
 )
 
 // handlerFunc is a handler that returns its error instead of writing it, so
@@ -19,15 +25,27 @@ import (
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // wrap adapts a handlerFunc to http.Handler: negotiates Accept (406) for
-// every route, bounds the body, and writes any returned error.
+// every route but raw ones, bounds the body, counts long-polls, and writes
+// any returned error.
 func (s *Server) wrap(rt route) http.Handler {
+	var waiting prometheus.Gauge
+	if rt.flags&longPoll != 0 {
+		waiting = s.metrics.LongPolls() // nil without metrics
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer s.recoverPanic(w, r)
+		if waiting != nil {
+			waiting.Inc()
+			defer waiting.Dec()
+		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+			// The innermost writer, net/http's own: MaxBytesReader tells
+			// it to close the connection after a 413, through a method
+			// Instrument's recorder cannot forward.
+			r.Body = http.MaxBytesReader(innermost(w), r.Body, s.opts.MaxBodyBytes)
 		}
 		var err error
-		if !rt.raw {
+		if rt.flags&raw == 0 {
 			_, err = acceptedFormat(r)
 		}
 		if err == nil {
@@ -81,8 +99,10 @@ func writeErrorBody(w http.ResponseWriter, e *apierr.Error) {
 	b = append(b, `{"error_code":`...)
 	b = strconv.AppendInt(b, int64(e.Code), 10)
 	b = append(b, `,"message":`...)
-	msg, _ := json.Marshal(e.Message)
-	b = append(b, msg...)
+	// Messages quote client input (a topic from the URL), which may be
+	// invalid UTF-8: AppendQuote replaces it with U+FFFD (the error only
+	// says it did), where Marshal would fail and leave no message at all.
+	b, _ = jsontext.AppendQuote(b, e.Message)
 	b = append(b, '}')
 	writeBody(w, e.Status(), contentTypeV2, b)
 }
@@ -156,5 +176,132 @@ func trimTrailingSlash(r *http.Request) {
 		if r.URL.RawPath != "" {
 			r.URL.RawPath = strings.TrimRight(r.URL.RawPath, "/")
 		}
+	}
+}
+
+// StatusClientClosed is the status Instrument records for a request whose
+// client went away before an answer was written (nginx's 499; nothing is
+// sent, so no client ever sees it).
+const StatusClientClosed = 499
+
+// Instrument wraps next so that every request is counted in m (server
+// names the API: "rest" or "registry") and, when accessLog is set, logged
+// at Info with the route pattern, method, path, status, duration, body
+// sizes and remote address. The access log never records headers (so no
+// Authorization), query strings (which may carry secrets) or bodies. A
+// request the client abandoned before anything was written is recorded as
+// 499.
+//
+// The route comes from Request.Pattern, which http.ServeMux sets on the
+// request it routes: next must pass the request it gets to its ServeMux
+// unchanged (not a copy from WithContext or Clone), as the REST server and
+// the embedded registry do. Requests no route matched are "unmatched".
+// With neither m nor accessLog, Instrument returns next.
+func Instrument(server string, m *metrics.Metrics, accessLog *slog.Logger, next http.Handler) http.Handler {
+	if m == nil && accessLog == nil {
+		return next
+	}
+	inFlight := m.InFlight(server)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		if inFlight != nil {
+			inFlight.Inc()
+			defer inFlight.Dec()
+		}
+		rec := &recorder{ResponseWriter: w}
+		if r.Body != nil && r.Body != http.NoBody {
+			rec.body.rc = r.Body
+			r.Body = &rec.body
+		}
+		next.ServeHTTP(rec, r)
+		status := rec.status
+		if status == 0 {
+			// Nothing written: net/http answers 200 with an empty body,
+			// unless the client is gone (writeError writes nothing then).
+			status = http.StatusOK
+			if r.Context().Err() != nil {
+				status = StatusClientClosed
+			}
+		}
+		elapsed := time.Since(start)
+		m.ObserveRequest(metrics.Request{
+			Server: server, Pattern: r.Pattern, Method: r.Method, Status: status,
+			Duration: elapsed, RequestBytes: rec.body.n, ResponseBytes: rec.written,
+		})
+		if accessLog != nil {
+			accessLog.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+				slog.String("server", server),
+				slog.String("method", r.Method),
+				slog.String("route", metrics.Route(r.Pattern)),
+				slog.String("path", r.URL.EscapedPath()),
+				slog.Int("status", status),
+				slog.Duration("duration", elapsed),
+				slog.Int64("request_bytes", rec.body.n),
+				slog.Int64("response_bytes", rec.written),
+				slog.String("remote", r.RemoteAddr),
+			)
+		}
+	})
+}
+
+// recorder is the ResponseWriter Instrument hands down: it notes the
+// status and counts the bytes written, and owns the counting wrapper of
+// the request body (one allocation for both).
+type recorder struct {
+	http.ResponseWriter
+	status  int
+	written int64
+	body    countingBody
+}
+
+func (w *recorder) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 { // 1xx are interim answers
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
+}
+
+// Flush lets handlers that stream flush through the recorder.
+func (w *recorder) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// countingBody counts the request body bytes read.
+type countingBody struct {
+	rc io.ReadCloser
+	n  int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	return n, err
+}
+
+func (b *countingBody) Close() error { return b.rc.Close() }
+
+// innermost unwraps w down to the writer net/http made.
+func innermost(w http.ResponseWriter) http.ResponseWriter {
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return w
+		}
+		w = u.Unwrap()
 	}
 }

@@ -2,7 +2,6 @@ package restapi
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -37,11 +36,16 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 	if err != nil {
 		return err
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r, s.opts.MaxBodyBytes)
 	if err != nil {
 		return err // 413 from MaxBytesReader, or the client went away
 	}
-	req, err := decodeProduce(body, format)
+	req := getProduceRequest()
+	// Released only after Produce has returned (franz-go no longer reads
+	// the records) and the response is written.
+	defer req.release()
+	err = req.decode(body, format)
+	putBuf(body) // nothing decoded refers to the body
 	if err != nil {
 		return err
 	}
@@ -61,7 +65,7 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 		}
 	}
 
-	recs := make([]kafka.Record, len(req.records))
+	recs := req.kafkaRecords(len(req.records))
 	for i := range req.records {
 		in := &req.records[i]
 		p := in.partition
@@ -74,7 +78,9 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 	if err := r.Context().Err(); err != nil {
 		return err // nobody to answer; acknowledged records stay acknowledged
 	}
-	writeBody(w, http.StatusOK, contentTypeV2, appendProduceResponse(nil, ids, recs))
+	out := appendProduceResponse(getBuf(64+80*len(recs)), ids, recs)
+	writeBody(w, http.StatusOK, contentTypeV2, out)
+	putBuf(out) // the response writer has copied it
 	return nil
 }
 

@@ -21,6 +21,12 @@ type produceRequest struct {
 	keySchema, valueSchema     *string
 	keySchemaID, valueSchemaID *int32
 	records                    []produceRecord
+
+	// arena holds the decoded keys and values of the fast path and the
+	// compacted ones of json (nil until needed; see produce_pool.go).
+	arena []byte
+	// out is the kafka.Record slice built from records, kept for reuse.
+	out []kafka.Record
 }
 
 type produceRecord struct {
@@ -38,25 +44,53 @@ type produceRecord struct {
 // records missing or empty, unknown fields, values of the wrong type → 422.
 // Messages name the record index and the field.
 func decodeProduce(body []byte, format serde.Format) (*produceRequest, error) {
+	req := new(produceRequest)
+	if err := req.decode(body, format); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// decode fills an empty req from body. The keys and values it decodes
+// may share memory with req.arena but never with body, so body may be
+// reused once decode returns.
+func (req *produceRequest) decode(body []byte, format serde.Format) error {
+	if format == serde.Binary {
+		if req.decodeBinaryFast(body) {
+			return nil
+		}
+		req.reset()
+	}
+	return req.decodeFull(body, format)
+}
+
+// decodeFull is decode without the fast path: the reference decoder,
+// which every body the fast path does not take goes through.
+func (req *produceRequest) decodeFull(body []byte, format serde.Format) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, apierr.New(apierr.BadRequest, "Missing request JSON body")
+		return apierr.New(apierr.BadRequest, "Missing request JSON body")
 	}
 	d := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true))
-	pd := produceDecoder{d: d, format: format}
-	req, err := pd.request()
-	if err != nil {
-		return nil, err
+	pd := produceDecoder{d: d, format: format, req: req}
+	if format != serde.Binary && req.arena == nil {
+		// The values it keeps (compacted for json) are never longer than
+		// the body.
+		req.arena = getBuf(len(body))
+	}
+	if err := pd.request(); err != nil {
+		return err
 	}
 	// Exactly one value: trailing garbage is malformed JSON.
 	if _, err := d.ReadToken(); err != io.EOF {
-		return nil, apierr.New(apierr.BadRequest, "Invalid request JSON body: unexpected data after the top-level object")
+		return apierr.New(apierr.BadRequest, "Invalid request JSON body: unexpected data after the top-level object")
 	}
-	return req, nil
+	return nil
 }
 
 type produceDecoder struct {
 	d      *jsontext.Decoder
 	format serde.Format
+	req    *produceRequest
 }
 
 // syntax converts a jsontext error into the 400 that malformed JSON gets.
@@ -67,34 +101,34 @@ func syntax(err error) error {
 	return apierr.Wrap(apierr.BadRequest, err, "Invalid request JSON body: %v", err)
 }
 
-func (p *produceDecoder) request() (*produceRequest, error) {
+func (p *produceDecoder) request() error {
 	d := p.d
 	if k := d.PeekKind(); k != '{' {
 		if _, err := d.ReadValue(); err != nil {
-			return nil, syntax(err)
+			return syntax(err)
 		}
-		return nil, apierr.New(apierr.BadRequest, "Malformed request: the body must be a JSON object")
+		return apierr.New(apierr.BadRequest, "Malformed request: the body must be a JSON object")
 	}
 	if _, err := d.ReadToken(); err != nil {
-		return nil, syntax(err)
+		return syntax(err)
 	}
-	req := &produceRequest{}
+	req := p.req
 	sawRecords := false
 	for d.PeekKind() != '}' {
-		name, err := d.ReadToken()
+		field, err := readName(d)
 		if err != nil {
-			return nil, syntax(err)
+			return syntax(err)
 		}
-		switch field := name.String(); field {
+		switch field {
 		case "records":
 			sawRecords = true
-			if req.records, err = p.records(); err != nil {
-				return nil, err
+			if req.records, err = p.records(req.records[:0]); err != nil {
+				return err
 			}
 		case "key_schema", "value_schema":
 			s, err := p.optionalString(field)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if field == "key_schema" {
 				req.keySchema = s
@@ -104,7 +138,7 @@ func (p *produceDecoder) request() (*produceRequest, error) {
 		case "key_schema_id", "value_schema_id":
 			id, err := p.optionalInt(field)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if field == "key_schema_id" {
 				req.keySchemaID = id
@@ -113,21 +147,23 @@ func (p *produceDecoder) request() (*produceRequest, error) {
 			}
 		default:
 			if _, err := d.ReadValue(); err != nil {
-				return nil, syntax(err)
+				return syntax(err)
 			}
-			return nil, apierr.New(apierr.UnprocessableEntity, "Invalid request format: unknown field %q", field)
+			return apierr.New(apierr.UnprocessableEntity, "Invalid request format: unknown field %q", field)
 		}
 	}
 	if _, err := d.ReadToken(); err != nil {
-		return nil, syntax(err)
+		return syntax(err)
 	}
 	if !sawRecords || len(req.records) == 0 {
-		return nil, apierr.New(apierr.UnprocessableEntity, "Invalid request format: 'records' is missing or empty")
+		return apierr.New(apierr.UnprocessableEntity, "Invalid request format: 'records' is missing or empty")
 	}
-	return req, nil
+	return nil
 }
 
-func (p *produceDecoder) records() ([]produceRecord, error) {
+// records decodes the records array, appending to recs (an empty slice
+// whose capacity is reused).
+func (p *produceDecoder) records(recs []produceRecord) ([]produceRecord, error) {
 	d := p.d
 	switch d.PeekKind() {
 	case '[':
@@ -143,7 +179,6 @@ func (p *produceDecoder) records() ([]produceRecord, error) {
 	if _, err := d.ReadToken(); err != nil {
 		return nil, syntax(err)
 	}
-	var recs []produceRecord
 	for i := 0; d.PeekKind() != ']'; i++ {
 		rec, err := p.record(i)
 		if err != nil {
@@ -170,11 +205,11 @@ func (p *produceDecoder) record(i int) (produceRecord, error) {
 		return rec, syntax(err)
 	}
 	for d.PeekKind() != '}' {
-		name, err := d.ReadToken()
+		field, err := readName(d)
 		if err != nil {
 			return rec, syntax(err)
 		}
-		switch field := name.String(); field {
+		switch field {
 		case "key", "value":
 			raw, err := d.ReadValue()
 			if err != nil {
@@ -192,12 +227,14 @@ func (p *produceDecoder) record(i int) (produceRecord, error) {
 					return rec, apierr.New(apierr.BadRequest, "records[%d].%s: %v", i, field, err)
 				}
 			case serde.JSON:
-				b = append([]byte(nil), raw...)
-				if err := (*jsontext.Value)(&b).Compact(); err != nil {
-					return rec, syntax(err)
-				}
+				// Compacted while copied into the request's arena (one
+				// buffer, not one per value). ReadValue has validated it,
+				// so removing whitespace outside strings is all
+				// jsontext's Compact would do, without its second parse.
+				b = p.req.arenaCompact(raw)
 			default:
-				keep = append(jsontext.Value(nil), raw...)
+				// Kept for the schema step, in the arena.
+				keep = p.req.arenaCopy(raw)
 			}
 			if field == "key" {
 				rec.key, rec.rawKey, rec.hasKey = b, keep, true
@@ -302,6 +339,42 @@ func (p *produceDecoder) headers(i int) ([]kafka.Header, error) {
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// readName reads an object member name. The names the decoder knows come
+// back as constants: Token.String allocated a string per member, one per
+// record and field.
+func readName(d *jsontext.Decoder) (string, error) {
+	raw, err := d.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 {
+		u, err := jsontext.AppendUnquote(nil, raw)
+		return string(u), err
+	}
+	switch string(inner) {
+	case "key":
+		return "key", nil
+	case "value":
+		return "value", nil
+	case "partition":
+		return "partition", nil
+	case "headers":
+		return "headers", nil
+	case "records":
+		return "records", nil
+	case "key_schema":
+		return "key_schema", nil
+	case "value_schema":
+		return "value_schema", nil
+	case "key_schema_id":
+		return "key_schema_id", nil
+	case "value_schema_id":
+		return "value_schema_id", nil
+	}
+	return string(inner), nil
 }
 
 // decodeBase64Value decodes a JSON string of base64; anything else is an error.

@@ -209,3 +209,78 @@ func FuzzDecodeProduce(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeBinaryFast checks the binary fast path against the full
+// decoder: whenever the fast path takes a body, the full decoder must
+// accept it too and give the same records (keys, values, null-ness and
+// partitions).
+func FuzzDecodeBinaryFast(f *testing.F) {
+	for _, s := range fuzzSeeds() {
+		f.Add(s[0])
+	}
+	for _, s := range []string{
+		` { "records" : [ { "value" : "YQ==" , "key" : null , "partition" : 0 } , {"key":"","value":""} ] } `,
+		`{"records":[{"value":"YQ==","partition":01}]}`,
+		`{"records":[{"value":"YQ==","partition":1.5}]}`,
+		`{"records":[{"value":"YQ==","partition":1e0}]}`,
+		`{"records":[{"value":"YQ\u003d="}]}`,
+		`{"records":[{"value":"YQ=\"="}]}`,
+		"{\"records\":[{\"value\":\"YQ\n==\"}]}",
+		`{"records":[{"value":"YQ=="}]}  x`,
+		`{"records":[{"value":nul}]}`,
+		`{"records":[{"value":null,"value":"YQ==","value":null}]}`,
+		`{"records":[{"value":"YQ==",}]}`,
+		`{"records":[{"value":"YQ=="},]}`,
+		`{"records":[]}`,
+		`{"records":[{"partition":2147483647},{"partition":2147483648}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		fast := new(produceRequest)
+		if !fast.decodeBinaryFast([]byte(body)) {
+			return
+		}
+		full := new(produceRequest)
+		if err := full.decodeFull([]byte(body), serde.Binary); err != nil {
+			t.Fatalf("fast path took %q, the full decoder rejects it: %v", body, err)
+		}
+		if len(fast.records) != len(full.records) {
+			t.Fatalf("%q: %d records, full decoder %d", body, len(fast.records), len(full.records))
+		}
+		for i := range fast.records {
+			a, b := &fast.records[i], &full.records[i]
+			if a.hasKey != b.hasKey || a.hasValue != b.hasValue || a.partition != b.partition ||
+				!bytes.Equal(a.key, b.key) || !bytes.Equal(a.value, b.value) ||
+				(a.key == nil) != (b.key == nil) || (a.value == nil) != (b.value == nil) || len(b.headers) != 0 {
+				t.Fatalf("%q: records[%d] fast %+v, full %+v", body, i, *a, *b)
+			}
+		}
+	})
+}
+
+// FuzzAppendCompactJSON checks the produce path's compaction against
+// jsontext's Compact for every valid JSON value.
+func FuzzAppendCompactJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"a" : [1, 2 , "x y\"z\\", {"b":null}] , "c":"\\\\" }`,
+		"\t\n \"\\\\\\\" \" ",
+		`"a\\"`, `[ ]`, `{ }`, `-1.5e3`, `true`, `"\u00e9 \ud83d\ude00"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		v := jsontext.Value(in)
+		if !v.IsValid(jsontext.AllowDuplicateNames(true)) {
+			return
+		}
+		want := jsontext.Value(bytes.Clone(v))
+		if err := want.Compact(); err != nil {
+			t.Fatal(err)
+		}
+		want = bytes.TrimSpace(want)
+		if got := appendCompactJSON([]byte("prefix"), []byte(in)); string(got) != "prefix"+string(want) {
+			t.Fatalf("%q: got %q, want %q", in, got[6:], want)
+		}
+	})
+}

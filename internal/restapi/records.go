@@ -57,8 +57,12 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) error {
 	err = inst.Fetch(r.Context(), opts, func(recs []consumer.Record) (int, error) {
 		var n int
 		var err error
-		body, n, err = appendRecords(r.Context(), nil, recs, dec, inst.Format().String())
+		// A recycled buffer: a response is up to max_bytes (tens of MB)
+		// of base64, which the GC would otherwise clear and scan for
+		// every request.
+		body, n, err = appendRecords(r.Context(), getBuf(recordsSize(recs)), recs, dec, inst.Format().String())
 		if err != nil && n == 0 {
+			putBuf(body)
 			return 0, err
 		}
 		return n, nil // a bad record after others waits for the next request
@@ -67,6 +71,7 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeBody(w, http.StatusOK, inst.Format().MediaType(), body)
+	putBuf(body) // the response writer has copied it
 	return nil
 }
 
@@ -94,15 +99,7 @@ func msDuration(ms int64) time.Duration {
 // records it wrote, dst holding a complete array of those.
 func appendRecords(ctx context.Context, dst []byte, recs []consumer.Record, dec embeddedDecoder, format string) ([]byte, int, error) {
 	if dst == nil {
-		size := 2
-		for k := range recs {
-			rec := &recs[k]
-			size += 96 + len(rec.Topic) + (len(rec.Key)+len(rec.Value))*4/3
-			for _, h := range rec.Headers {
-				size += 24 + len(h.Key) + len(h.Value)*4/3
-			}
-		}
-		dst = make([]byte, 0, size)
+		dst = make([]byte, 0, recordsSize(recs))
 	}
 	w := recordWriter{dec: dec}
 	dst = append(dst, '[')
@@ -124,6 +121,21 @@ func appendRecords(ctx context.Context, dst []byte, recs []consumer.Record, dec 
 		}
 	}
 	return append(dst, ']'), len(recs), nil
+}
+
+// recordsSize estimates the records response of recs (exact for binary
+// without headers but for the numbers' digits), so it is written without
+// growing the buffer.
+func recordsSize(recs []consumer.Record) int {
+	size := 2
+	for k := range recs {
+		rec := &recs[k]
+		size += 96 + len(rec.Topic) + (len(rec.Key)+len(rec.Value))*4/3
+		for _, h := range rec.Headers {
+			size += 24 + len(h.Key) + len(h.Value)*4/3
+		}
+	}
+	return size
 }
 
 // partError names the part of the record an error is about.

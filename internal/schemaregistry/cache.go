@@ -3,6 +3,7 @@ package schemaregistry
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 )
 
 // lru is a size-bounded, concurrency-safe least-recently-used map. Every
@@ -13,6 +14,8 @@ type lru[K comparable, V any] struct {
 	max int
 	ll  *list.List // front = most recent; values are *lruEntry[K, V]
 	m   map[K]*list.Element
+
+	hits, misses atomic.Uint64 // lookups by get, for CacheStats (stats.go)
 }
 
 type lruEntry[K comparable, V any] struct {
@@ -29,8 +32,10 @@ func (c *lru[K, V]) get(k K) (V, bool) {
 	defer c.mu.Unlock()
 	if el, ok := c.m[k]; ok {
 		c.ll.MoveToFront(el)
+		c.hits.Add(1)
 		return el.Value.(*lruEntry[K, V]).val, true
 	}
+	c.misses.Add(1)
 	var zero V
 	return zero, false
 }

@@ -54,7 +54,7 @@ func measureFootprint(ctx context.Context, o options) (*footprint, error) {
 	if o.krestBin != "" {
 		runs := max(o.readyRuns, 1)
 		for i := range runs {
-			k, err := startKrest(ctx, o.krestBin, splitArgs(o.krestArgs))
+			k, err := startKrest(ctx, o.krestBin, splitArgs(o.krestArgs), splitArgs(o.krestEnv))
 			if err != nil {
 				return nil, err
 			}

@@ -24,6 +24,8 @@ type krestClient struct {
 	base        string // no trailing slash
 	hc          *http.Client
 	allowRemote bool
+	// raw sends produce requests with rawConn instead of hc (-http-client).
+	raw bool
 }
 
 // newHTTPClient keeps one idle keep-alive connection per worker (the
@@ -122,6 +124,20 @@ func (k *krestClient) waitTopic(ctx context.Context, topic string) error {
 func (k *krestClient) produce(ctx context.Context, topic string, sc scenario, bodies [][]byte, conns int, dur time.Duration, c *counters, m *cpuMeter) {
 	u := k.base + "/topics/" + url.PathEscape(topic)
 	ct := contentType(sc.Format)
+	// With the raw client every request is built once, whole.
+	var reqs [][]byte
+	var addr string
+	if k.raw {
+		host, a, prefix, err := rawTarget(k.base)
+		if err != nil {
+			c.fail(&c.clientErrs, 1, "%v", err)
+			return
+		}
+		addr = a
+		for _, b := range bodies {
+			reqs = append(reqs, buildRawRequest(host, prefix+"/topics/"+url.PathEscape(topic), ct, acceptV2, b))
+		}
+	}
 	var wg sync.WaitGroup
 	m.begin()
 	deadline := time.Now().Add(dur)
@@ -130,9 +146,18 @@ func (k *krestClient) produce(ctx context.Context, topic string, sc scenario, bo
 			var h histogram
 			var p parser
 			var buf bytes.Buffer
+			rc := &rawConn{addr: addr, timeout: k.hc.Timeout}
+			defer rc.close()
 			for i := w; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 				t0 := time.Now()
-				status, body, err := k.do(ctx, "POST", u, ct, acceptV2, bodies[i%len(bodies)], &buf)
+				var status int
+				var body []byte
+				var err error
+				if k.raw {
+					status, body, err = rc.do(ctx, reqs[i%len(reqs)], &buf)
+				} else {
+					status, body, err = k.do(ctx, "POST", u, ct, acceptV2, bodies[i%len(bodies)], &buf)
+				}
 				h.record(time.Since(t0))
 				k.countProduce(c, sc, &p, status, body, err)
 			}

@@ -69,9 +69,15 @@ func fakeProduce(t *testing.T) (*httptest.Server, *atomic.Int64) {
 }
 
 func TestProduceLoopCountsEveryResponse(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		t.Run(fmt.Sprintf("raw=%v", raw), func(t *testing.T) { testProduceLoop(t, raw) })
+	}
+}
+
+func testProduceLoop(t *testing.T, raw bool) {
 	srv, served := fakeProduce(t)
 	defer srv.Close()
-	k := &krestClient{base: srv.URL, hc: newHTTPClient(4, time.Second)}
+	k := &krestClient{base: srv.URL, hc: newHTTPClient(4, time.Second), raw: raw}
 	wl, err := newWorkload("binary", 100, payloadCount)
 	if err != nil {
 		t.Fatal(err)

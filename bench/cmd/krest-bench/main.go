@@ -61,6 +61,8 @@ type options struct {
 	pid                int
 	krestBin           string
 	krestArgs          string
+	krestEnv           string
+	httpClient         string
 	jsonOut, svgOut    string
 	markdown           bool
 	allowRemote        bool
@@ -100,6 +102,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.pid, "pid", 0, "krest's pid, to report its CPU from /proc (automatic with -krest-bin)")
 	fs.StringVar(&o.krestBin, "krest-bin", "", "start this krest binary on free ports with its embedded broker (overrides -url, -bootstrap, -pid)")
 	fs.StringVar(&o.krestArgs, "krest-args", "", "extra arguments for the krest started by -krest-bin, space-separated")
+	fs.StringVar(&o.krestEnv, "krest-env", "", "extra environment for the krest started by -krest-bin, space-separated KEY=VALUE (e.g. GOGC=200 or KREST_PRODUCER_LINGER_MS=1)")
+	fs.StringVar(&o.httpClient, "http-client", "raw", "HTTP client of the produce workers: raw (a minimal keep-alive HTTP/1.1 client, cheap on a shared machine) or net (net/http's client)")
 	fs.StringVar(&o.jsonOut, "json", "", "write the results as JSON to this file")
 	fs.StringVar(&o.svgOut, "svg", "", "write a bar chart of the ratios to this SVG file")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown (for docs/performance.md)")
@@ -132,6 +136,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-consume-records and -max-bytes must be positive")
 	case o.footprintInstances < 0 || o.readyRuns < 0:
 		return o, errors.New("-footprint-instances and -ready-runs must not be negative")
+	case o.httpClient != "raw" && o.httpClient != "net":
+		return o, errors.New("-http-client must be raw or net")
 	}
 	if _, err := selectScenarios(o.scenarios); err != nil {
 		return o, err
@@ -160,6 +166,7 @@ type meta struct {
 	Partitions   int       `json:"partitions"`
 	ConsumeRecs  int64     `json:"consume_records"`
 	MaxBytes     int       `json:"max_bytes"`
+	HTTPClient   string    `json:"http_client,omitzero"`
 	CPUs         int       `json:"cpus"`
 	GoVersion    string    `json:"go_version"`
 	OS           string    `json:"os"`
@@ -195,7 +202,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rep := report{Meta: meta{
 		Started: time.Now().UTC(), Args: args,
 		Duration: o.duration.String(), Warmup: o.warmup.String(),
-		Connections: o.conns, Partitions: o.partitions, ConsumeRecs: o.consumeRecords, MaxBytes: o.maxBytes,
+		Connections: o.conns, Partitions: o.partitions, ConsumeRecs: o.consumeRecords, MaxBytes: o.maxBytes, HTTPClient: o.httpClient,
 		CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
 	}}
 
@@ -215,7 +222,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if o.krestBin != "" {
-		k, err := startKrest(ctx, o.krestBin, splitArgs(o.krestArgs))
+		k, err := startKrest(ctx, o.krestBin, splitArgs(o.krestArgs), splitArgs(o.krestEnv))
 		if err != nil {
 			fmt.Fprintln(stderr, "krest-bench:", err)
 			return 1
@@ -346,7 +353,7 @@ func newBench(ctx context.Context, o options) (*bench, error) {
 	}
 	b := &bench{
 		o:       o,
-		k:       &krestClient{base: strings.TrimRight(o.url, "/"), hc: newHTTPClient(o.conns, o.pollTimeout), allowRemote: o.allowRemote},
+		k:       &krestClient{base: strings.TrimRight(o.url, "/"), hc: newHTTPClient(o.conns, o.pollTimeout), allowRemote: o.allowRemote, raw: o.httpClient == "raw"},
 		brokers: brokers,
 	}
 	hctx, cancel := context.WithTimeout(ctx, 10*time.Second)

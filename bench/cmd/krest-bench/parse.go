@@ -32,6 +32,14 @@ type parser struct {
 // offset ≥ 0. krest reports offset -1 only with acks=0, which would make a
 // throughput figure meaningless, so here it counts as a failed record.
 func (p *parser) parseProduce(body []byte) (produceResult, error) {
+	if n, ok := fastProduceOK(body); ok {
+		return produceResult{ok: n}, nil
+	}
+	return p.parseProduceFull(body)
+}
+
+// parseProduceFull is parseProduce without the fast path.
+func (p *parser) parseProduceFull(body []byte) (produceResult, error) {
 	var res produceResult
 	p.rd.Reset(body)
 	p.dec.Reset(&p.rd)
@@ -313,4 +321,59 @@ func parseNonNegative(v jsontext.Value) (int64, error) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, nil
+}
+
+// fastProduceOK recognises the one produce response that needs no further
+// thought, byte for byte as krest writes it: every entry a success,
+//
+//	{"key_schema_id":null,"value_schema_id":null,"offsets":[{"partition":0,"offset":5,"error_code":null,"error":null},...]}
+//
+// and returns the number of entries. Anything else — another order, spaces,
+// an error entry, a schema id — gives false and goes through the full
+// parser, which decides. Parsing a 100-entry response token by token cost
+// the tool about 60 µs, CPU it took from krest on a shared machine.
+func fastProduceOK(b []byte) (int, bool) {
+	b, ok := bytes.CutPrefix(b, []byte(`{"key_schema_id":null,"value_schema_id":null,"offsets":[`))
+	if !ok {
+		return 0, false
+	}
+	n := 0
+	for {
+		if b, ok = bytes.CutPrefix(b, []byte(`{"partition":`)); !ok {
+			return 0, false
+		}
+		if b, ok = skipDigits(b); !ok {
+			return 0, false
+		}
+		if b, ok = bytes.CutPrefix(b, []byte(`,"offset":`)); !ok {
+			return 0, false
+		}
+		if b, ok = skipDigits(b); !ok {
+			return 0, false
+		}
+		if b, ok = bytes.CutPrefix(b, []byte(`,"error_code":null,"error":null}`)); !ok {
+			return 0, false
+		}
+		n++
+		if len(b) > 0 && b[0] == ',' {
+			b = b[1:]
+			continue
+		}
+		if string(b) != "]}" {
+			return 0, false
+		}
+		return n, true
+	}
+}
+
+// skipDigits skips a non-negative JSON integer (no sign, no leading zero).
+func skipDigits(b []byte) ([]byte, bool) {
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 19 || (i > 1 && b[0] == '0') {
+		return b, false
+	}
+	return b[i:], true
 }

@@ -133,3 +133,36 @@ func TestBase64Len(t *testing.T) {
 		}
 	}
 }
+
+// TestFastProduceOK checks that the fast path takes only what the full
+// parser counts as all-successful, with the same count.
+func TestFastProduceOK(t *testing.T) {
+	entry := `{"partition":3,"offset":12345,"error_code":null,"error":null}`
+	head := `{"key_schema_id":null,"value_schema_id":null,"offsets":[`
+	for _, c := range []struct {
+		body string
+		n    int
+		ok   bool
+	}{
+		{head + entry + `]}`, 1, true},
+		{head + entry + "," + entry + "," + entry + `]}`, 3, true},
+		{head + `]}`, 0, false},
+		{head + entry + `]} `, 0, false},
+		{head + entry + `,]}`, 0, false},
+		{head + `{"partition":3,"offset":-1,"error_code":null,"error":null}]}`, 0, false},
+		{head + `{"partition":3,"offset":01,"error_code":null,"error":null}]}`, 0, false},
+		{head + `{"partition":null,"offset":null,"error_code":50002,"error":"x"}]}`, 0, false},
+		{`{"key_schema_id":1,"value_schema_id":null,"offsets":[` + entry + `]}`, 0, false},
+	} {
+		n, ok := fastProduceOK([]byte(c.body))
+		if n != c.n || ok != c.ok {
+			t.Errorf("%s: %d %v, want %d %v", c.body, n, ok, c.n, c.ok)
+		}
+		if ok {
+			res, err := (&parser{}).parseProduceFull([]byte(c.body))
+			if err != nil || res.ok != n || res.failed != 0 {
+				t.Errorf("%s: full parser says %+v %v", c.body, res, err)
+			}
+		}
+	}
+}

@@ -44,7 +44,10 @@ func freePort() (int, error) {
 // startKrest runs bin with the given extra arguments after the port, broker
 // port and data dir flags (so that extra arguments may override them), and
 // waits until /_health answers 200.
-func startKrest(ctx context.Context, bin string, extra []string) (*childKrest, error) {
+// env is added to the child's environment (KEY=VALUE each). The embedded
+// schema registry gets a free port through KREST_REGISTRY_PORT=0 (before env,
+// so env may override it): its default 8081 is often taken by another krest.
+func startKrest(ctx context.Context, bin string, extra, env []string) (*childKrest, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -78,6 +81,7 @@ func startKrest(ctx context.Context, bin string, extra []string) (*childKrest, e
 	// down cleanly, not SIGKILL when the run's context ends.
 	k.cmd = exec.Command(bin, args...)
 	k.cmd.Stdout, k.cmd.Stderr = logFile, logFile
+	k.cmd.Env = append(append(os.Environ(), "KREST_REGISTRY_PORT=0"), env...)
 	ownProcessGroup(k.cmd)
 	start := time.Now()
 	if err := k.cmd.Start(); err != nil {
