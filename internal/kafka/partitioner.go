@@ -14,9 +14,12 @@ import (
 // pitfall 7).
 type explicitKey struct{}
 
+// explicitCtx is the marker alone; Produce derives the real record contexts
+// from the request's (see markedContexts) so the request can still cancel
+// the records.
 var explicitCtx = context.WithValue(context.Background(), explicitKey{}, true)
 
-func isExplicit(r *kgo.Record) bool { return r.Context == explicitCtx }
+func isExplicit(r *kgo.Record) bool { return r.Context != nil && r.Context.Value(explicitKey{}) != nil }
 
 // requestKey marks, through kgo.Record.Context, the first partitioner-placed
 // record of each Produce call: unkeyed records stick to one partition only
@@ -36,6 +39,10 @@ func isExplicit(r *kgo.Record) bool { return r.Context == explicitCtx }
 type requestKey struct{}
 
 var requestCtx = context.WithValue(context.Background(), requestKey{}, true)
+
+func startsRequest(r *kgo.Record) bool {
+	return r.Context != nil && r.Context.Value(requestKey{}) != nil
+}
 
 // stickyBytes is how many bytes of unkeyed records go to one partition
 // before another is picked, as kgo's uniform-bytes partitioner.
@@ -113,7 +120,7 @@ func (p *topicPartitioner) PartitionByBackup(r *kgo.Record, n int, it kgo.TopicB
 		return int(r.Partition) // kgo fails the record if it is out of range
 	}
 	keyed := r.Key != nil && !(p.emptyKeyRandom && len(r.Key) == 0)
-	if r.Context == requestCtx && (keyed || !pending(it, p.sticky, n)) {
+	if startsRequest(r) && (keyed || !pending(it, p.sticky, n)) {
 		p.sticky = -1 // a new request picks afresh
 	}
 	if keyed {

@@ -46,7 +46,16 @@ func (c *Client) Produce(ctx context.Context, topic string, numPartitions int, r
 	defer pb.release()
 	slab, ptrs := pb.slab, pb.ptrs
 	var idx map[*kgo.Record]int // built only when a record failed
-	marked := false             // the first partitioner-placed record carries requestCtx
+	marked := false             // the first partitioner-placed record carries the request marker
+
+	// Every record's context derives from the request's, bounded by the
+	// request timeout: kgo fails buffered records whose context ends (it
+	// ignores ProduceSync's ctx for a record whose Context is already set),
+	// so marker contexts on top of Background would let a record wait for an
+	// unreachable broker long past kafka_request_timeout_ms.
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	var explicit, first context.Context // allocated on first use
 	for i := range recs {
 		r := &recs[i]
 		if r.Partition >= 0 && numPartitions > 0 && int(r.Partition) >= numPartitions {
@@ -63,19 +72,23 @@ func (c *Client) Produce(ctx context.Context, topic string, numPartitions int, r
 				kr.Headers[j] = kgo.RecordHeader{Key: h.Key, Value: h.Value}
 			}
 		}
-		if r.Partition >= 0 {
-			kr.Partition = r.Partition
-			kr.Context = explicitCtx
-		} else if !marked {
-			kr.Context, marked = requestCtx, true
+		switch {
+		case r.Partition >= 0:
+			if explicit == nil {
+				explicit = context.WithValue(ctx, explicitKey{}, true)
+			}
+			kr.Partition, kr.Context = r.Partition, explicit
+		case !marked:
+			first = context.WithValue(ctx, requestKey{}, true)
+			kr.Context, marked = first, true
+		default:
+			kr.Context = ctx
 		}
 		ptrs = append(ptrs, kr)
 	}
 	if len(ptrs) == 0 {
 		return
 	}
-	ctx, cancel := c.withTimeout(ctx)
-	defer cancel()
 	results := c.cl.ProduceSync(ctx, ptrs...)
 	for _, res := range results {
 		if res.Err == nil {
