@@ -47,7 +47,8 @@ func (i *Instance) commonOpts() []kgo.Opt {
 		// JoinGroup/SyncGroup, idle after the join; franz-go closes idle
 		// connections only after 30 to 60 s. Each costs goroutines and
 		// buffers in franz-go and, with the embedded broker, in the
-		// broker too: with 1,000 instances about 60 MB (docs/performance.md).
+		// broker too: with 1,000 idle instances, 2,000 connections and
+		// about 6,000 goroutines (docs/performance.md).
 		// Twice the heartbeat interval (and at least 5 s) closes them
 		// soon, while the heartbeats keep their connection open.
 		kgo.ConnIdleTimeout(max(5*time.Second, 2*o.HeartbeatInterval)),

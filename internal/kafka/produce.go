@@ -75,11 +75,11 @@ func (c *Client) Produce(ctx context.Context, topic string, numPartitions int, r
 		switch {
 		case r.Partition >= 0:
 			if explicit == nil {
-				explicit = context.WithValue(ctx, explicitKey{}, true)
+				explicit = &markCtx{ctx, explicitKey{}}
 			}
 			kr.Partition, kr.Context = r.Partition, explicit
 		case !marked:
-			first = context.WithValue(ctx, requestKey{}, true)
+			first = &markCtx{ctx, requestKey{}}
 			kr.Context, marked = first, true
 		default:
 			kr.Context = ctx

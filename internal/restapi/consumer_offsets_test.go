@@ -38,7 +38,7 @@ func TestConsumerExplicitCommit(t *testing.T) {
 // committed is the position after the last record returned, never records
 // still buffered; deleting the instance commits its final position.
 func TestConsumerAutoCommitsOnlyReturnedRecords(t *testing.T) {
-	c := newConsumerEnv(t, func(o *consumer.Options) { o.AutoCommitInterval = time.Millisecond })
+	c := newConsumerEnv(t, func(o *consumer.Options) { o.AutoCommitInterval = time.Nanosecond }) // every records request auto-commits first
 	c.topic("auto", 1)
 	c.produceTo("auto", 0, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
 	inst := c.createConsumer("gauto", `{"auto.commit.enable": "true"}`)

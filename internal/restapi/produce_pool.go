@@ -15,7 +15,8 @@ import (
 // body, the arena of decoded keys and values, the produce request and the
 // response. Without this every request allocated (and the GC scanned and
 // cleared) about twice its body size; under the load tool's produce
-// scenarios the GC took about a quarter of krest's CPU (docs/performance.md).
+// scenarios allocation and GC took about 30 % of krest's CPU
+// (docs/performance.md).
 //
 // Ownership is strict: a buffer goes back to its pool only once nothing
 // can read it. Keys and values in the arena are handed to franz-go, which

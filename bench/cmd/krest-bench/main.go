@@ -37,9 +37,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -63,6 +66,7 @@ type options struct {
 	krestArgs          string
 	krestEnv           string
 	httpClient         string
+	pprofDir           string
 	jsonOut, svgOut    string
 	markdown           bool
 	allowRemote        bool
@@ -104,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.krestArgs, "krest-args", "", "extra arguments for the krest started by -krest-bin, space-separated")
 	fs.StringVar(&o.krestEnv, "krest-env", "", "extra environment for the krest started by -krest-bin, space-separated KEY=VALUE (e.g. GOGC=200 or KREST_PRODUCER_LINGER_MS=1)")
 	fs.StringVar(&o.httpClient, "http-client", "raw", "HTTP client of the produce workers: raw (a minimal keep-alive HTTP/1.1 client, cheap on a shared machine) or net (net/http's client)")
+	fs.StringVar(&o.pprofDir, "pprof-dir", "", "write a CPU profile of krest during each scenario's krest side to DIR/<scenario>.cpu.pprof (krest must serve /debug/pprof/ on its REST listener: -krest-bin sets KREST_PPROF_ENABLED=true; profiling costs krest some CPU, so do not publish figures from such a run)")
 	fs.StringVar(&o.jsonOut, "json", "", "write the results as JSON to this file")
 	fs.StringVar(&o.svgOut, "svg", "", "write a bar chart of the ratios to this SVG file")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown (for docs/performance.md)")
@@ -222,7 +227,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if o.krestBin != "" {
-		k, err := startKrest(ctx, o.krestBin, splitArgs(o.krestArgs), splitArgs(o.krestEnv))
+		env := splitArgs(o.krestEnv)
+		if o.pprofDir != "" {
+			env = append([]string{"KREST_PPROF_ENABLED=true"}, env...)
+		}
+		k, err := startKrest(ctx, o.krestBin, splitArgs(o.krestArgs), env)
 		if err != nil {
 			fmt.Fprintln(stderr, "krest-bench:", err)
 			return 1
@@ -444,7 +453,9 @@ func (b *bench) runProduce(ctx context.Context, sc scenario, topic string, wl *w
 	}
 	var c counters
 	m := &cpuMeter{pid: b.o.pid}
+	profiled := b.profileKrest(ctx, sc.Name, b.o.duration)
 	b.k.produce(ctx, topic, sc, bodies, b.o.conns, b.o.duration, &c, m)
+	profiled()
 	kr := sideFrom(&c, &warm, m)
 	if ctx.Err() != nil {
 		return kr, nil, context.Cause(ctx)
@@ -494,7 +505,11 @@ func (b *bench) runConsume(ctx context.Context, sc scenario, topic string, group
 	}
 	logf("%s: krest side (up to %s)", sc.Name, b.o.duration)
 	m := &cpuMeter{pid: b.o.pid}
+	// The side usually ends sooner than -duration; a short profile (which
+	// also covers the group's join) is what it gets.
+	profiled := b.profileKrest(ctx, sc.Name, min(b.o.duration, 3*time.Second))
 	kr, err := b.k.consume(ctx, topic, groups[0], sc, b.o.consumeRecords, b.o.maxBytes, b.o.pollTimeout, b.o.duration, ready, m)
+	profiled()
 	if err != nil {
 		return nil, nil, fmt.Errorf("krest side: %w", err)
 	}
@@ -507,6 +522,48 @@ func (b *bench) runConsume(ctx context.Context, sc scenario, topic string, group
 	}
 	dm.fill(dr)
 	return kr, dr, nil
+}
+
+// profileKrest fetches a CPU profile of krest over d (whole seconds) into
+// -pprof-dir/<name>.cpu.pprof in the background; the returned func waits
+// for it. Without -pprof-dir it does nothing. A failure is a warning: the
+// figures do not depend on it.
+func (b *bench) profileKrest(ctx context.Context, name string, d time.Duration) (wait func()) {
+	if b.o.pprofDir == "" {
+		return func() {}
+	}
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := func() error {
+			if err := os.MkdirAll(b.o.pprofDir, 0o755); err != nil {
+				return err
+			}
+			hc := &http.Client{Timeout: time.Duration(secs)*time.Second + 30*time.Second}
+			req, err := http.NewRequestWithContext(ctx, "GET", b.k.base+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+			if err != nil {
+				return err
+			}
+			resp, err := hc.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return err
+			}
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("HTTP %d: %s (start krest with pprof_enabled)", resp.StatusCode, truncate(string(body), 200))
+			}
+			return os.WriteFile(filepath.Join(b.o.pprofDir, name+".cpu.pprof"), body, 0o644)
+		}()
+		if err != nil {
+			logf("warning: %s: CPU profile of krest: %v", name, err)
+		}
+	}()
+	return func() { <-done }
 }
 
 func (b *bench) createTopic(ctx context.Context, topic string) error {
