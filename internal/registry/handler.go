@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json"
+
+	"github.com/krest-dev/krest/internal/httpx"
 )
 
 // Media types of the Schema Registry API (Confluent's Versions.java).
@@ -232,48 +234,12 @@ func boolParam(req *http.Request, name string) bool {
 // routeMiss answers requests no route matched with JSON: it asks the mux what
 // it would have answered, to tell 404 from 405 and keep the Allow header.
 func routeMiss(w http.ResponseWriter, req *http.Request, h http.Handler) {
-	rec := &statusRecorder{header: http.Header{}}
-	h.ServeHTTP(rec, req)
-	if rec.status == http.StatusMethodNotAllowed {
-		if allow := rec.header.Get("Allow"); allow != "" {
+	if status, allow := httpx.MissStatus(h, req); status == http.StatusMethodNotAllowed {
+		if allow != "" {
 			w.Header().Set("Allow", allow)
 		}
 		writeErrorBody(w, req, errorf(CodeMethodNotAllowed, "HTTP 405 Method Not Allowed"))
 		return
 	}
 	writeErrorBody(w, req, errorf(CodeNotFound, "HTTP 404 Not Found"))
-}
-
-// statusRecorder captures what a handler would answer, discarding the body.
-type statusRecorder struct {
-	header http.Header
-	status int
-}
-
-func (s *statusRecorder) Header() http.Header { return s.header }
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return len(b), nil
-}
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-}
-
-// trimTrailingSlash lets every route answer with a trailing slash too:
-// clients such as franz-go's sr post lookups to /subjects/{subject}/.
-func trimTrailingSlash(req *http.Request) {
-	p := req.URL.Path
-	if len(p) > 1 && strings.HasSuffix(p, "/") {
-		req.URL.Path = strings.TrimRight(p, "/")
-		if req.URL.Path == "" {
-			req.URL.Path = "/"
-		}
-		if req.URL.RawPath != "" {
-			req.URL.RawPath = strings.TrimRight(req.URL.RawPath, "/")
-		}
-	}
 }

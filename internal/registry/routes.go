@@ -1,6 +1,10 @@
 package registry
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/krest-dev/krest/internal/httpx"
+)
 
 // route is one entry of the API surface.
 type route struct {
@@ -68,7 +72,7 @@ func (r *Registry) buildHandler() http.Handler {
 		mux.Handle(rt.method+" "+rt.pattern, r.wrap(rt))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		trimTrailingSlash(req)
+		httpx.TrimTrailingSlash(req)
 		h, pattern := mux.Handler(req)
 		if pattern == "" {
 			routeMiss(w, req, h)

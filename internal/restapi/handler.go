@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/krest-dev/krest/internal/apierr"
+	"github.com/krest-dev/krest/internal/httpx"
 	"github.com/krest-dev/krest/internal/metrics"
 )
 
@@ -133,50 +133,14 @@ func writeNoContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent)
 // and 405 are text/plain): it asks the mux what it would have answered, to
 // tell 404 from 405 and keep the Allow header.
 func routeMiss(mux *http.ServeMux, w http.ResponseWriter, r *http.Request, h http.Handler) {
-	rec := &statusRecorder{header: http.Header{}}
-	h.ServeHTTP(rec, r)
-	if rec.status == http.StatusMethodNotAllowed {
-		if allow := rec.header.Get("Allow"); allow != "" {
+	if status, allow := httpx.MissStatus(h, r); status == http.StatusMethodNotAllowed {
+		if allow != "" {
 			w.Header().Set("Allow", allow)
 		}
 		writeErrorBody(w, apierr.New(apierr.MethodNotAllowed, "HTTP 405 Method Not Allowed"))
 		return
 	}
 	writeErrorBody(w, apierr.New(apierr.NotFound, "HTTP 404 Not Found"))
-}
-
-// statusRecorder captures what a handler would answer, discarding the body.
-type statusRecorder struct {
-	header http.Header
-	status int
-}
-
-func (s *statusRecorder) Header() http.Header { return s.header }
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return len(b), nil
-}
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-}
-
-// trimTrailingSlash lets every route answer with a trailing slash too, as in
-// Karapace and Confluent, without registering each pattern twice.
-func trimTrailingSlash(r *http.Request) {
-	p := r.URL.Path
-	if len(p) > 1 && strings.HasSuffix(p, "/") {
-		r.URL.Path = strings.TrimRight(p, "/")
-		if r.URL.Path == "" {
-			r.URL.Path = "/"
-		}
-		if r.URL.RawPath != "" {
-			r.URL.RawPath = strings.TrimRight(r.URL.RawPath, "/")
-		}
-	}
 }
 
 // StatusClientClosed is the status Instrument records for a request whose

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/krest-dev/krest/internal/consumer"
+	"github.com/krest-dev/krest/internal/httpx"
 	"github.com/krest-dev/krest/internal/kafka"
 	"github.com/krest-dev/krest/internal/metrics"
 	"github.com/krest-dev/krest/internal/schemaregistry"
@@ -119,7 +120,7 @@ func (s *Server) buildHandler(routes []route) http.Handler {
 		mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		trimTrailingSlash(r)
+		httpx.TrimTrailingSlash(r)
 		h, pattern := mux.Handler(r)
 		if pattern == "" {
 			routeMiss(mux, w, r, h)
