@@ -111,18 +111,24 @@ func (b consumerBody) partitionsMember(name string) ([]consumer.TopicPartition, 
 	}
 	out := make([]consumer.TopicPartition, len(items))
 	for k, item := range items {
-		at := name + "[" + strconv.Itoa(k) + "]"
-		topic, err := item.topicMember(at)
-		if err != nil {
+		if out[k], err = item.topicPartition(name + "[" + strconv.Itoa(k) + "]"); err != nil {
 			return nil, err
 		}
-		p, err := item.partitionMember(at)
-		if err != nil {
-			return nil, err
-		}
-		out[k] = consumer.TopicPartition{Topic: topic, Partition: p}
 	}
 	return out, nil
+}
+
+// topicPartition reads the "topic" and "partition" members of an element at.
+func (b consumerBody) topicPartition(at string) (consumer.TopicPartition, error) {
+	topic, err := b.topicMember(at)
+	if err != nil {
+		return consumer.TopicPartition{}, err
+	}
+	p, err := b.partitionMember(at)
+	if err != nil {
+		return consumer.TopicPartition{}, err
+	}
+	return consumer.TopicPartition{Topic: topic, Partition: p}, nil
 }
 
 // offsetsMember reads a list of {"topic", "partition", "offset"}; the
@@ -135,11 +141,7 @@ func (b consumerBody) offsetsMember(name string) ([]consumer.PartitionOffset, er
 	out := make([]consumer.PartitionOffset, len(items))
 	for k, item := range items {
 		at := name + "[" + strconv.Itoa(k) + "]"
-		topic, err := item.topicMember(at)
-		if err != nil {
-			return nil, err
-		}
-		p, err := item.partitionMember(at)
+		tp, err := item.topicPartition(at)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +155,7 @@ func (b consumerBody) offsetsMember(name string) ([]consumer.PartitionOffset, er
 		if o < 0 {
 			return nil, unprocessable("%s.offset: %d must not be negative", at, o)
 		}
-		out[k] = consumer.PartitionOffset{Topic: topic, Partition: p, Offset: o}
+		out[k] = consumer.PartitionOffset{Topic: tp.Topic, Partition: tp.Partition, Offset: o}
 	}
 	return out, nil
 }
