@@ -58,6 +58,39 @@ type Config struct {
 	// ShutdownTimeoutMS bounds a graceful shutdown. Default 10000.
 	ShutdownTimeoutMS int `json:"shutdown_timeout_ms" min:"0" help:"How long a graceful shutdown waits for in-flight requests and consumers, in milliseconds."`
 
+	// HTTPMaxHeaderBytes caps the request line and headers. Default 65536.
+	HTTPMaxHeaderBytes int `json:"http_request_max_header_size" min:"4096" max:"16777216" help:"Largest accepted request line plus headers in bytes; larger requests get 431."`
+	// ServerTLSCertfile and ServerTLSKeyfile switch the REST API and the
+	// embedded registry to HTTPS. Default "": plain HTTP.
+	ServerTLSCertfile string `json:"server_tls_certfile" help:"PEM certificate (chain) of the HTTPS listeners (REST API and embedded registry); set with server_tls_keyfile to serve HTTPS."`
+	ServerTLSKeyfile  string `json:"server_tls_keyfile" help:"PEM private key of server_tls_certfile."`
+	// ServerTLSCAfile lists the CAs client certificates must chain to.
+	// Default "": client certificates are not checked.
+	ServerTLSCAfile string `json:"server_tls_cafile" help:"PEM CA certificates that HTTPS client certificates must chain to."`
+	// ServerTLSClientAuth is the client certificate policy: "auto"
+	// (default: require when server_tls_cafile is set, as Karapace),
+	// "none", "request" (verify one when given) or "require".
+	ServerTLSClientAuth string `json:"server_tls_client_auth" enum:"auto,none,request,require" help:"HTTPS client certificates: auto requires one when server_tls_cafile is set; request verifies one when given; require refuses clients without one."`
+	// AccessControlAllowOrigins enables CORS for these origins ("*" for
+	// any). Default empty: CORS off, no CORS headers, OPTIONS is 405.
+	AccessControlAllowOrigins []string `json:"access_control_allow_origins" help:"Origins allowed to call the REST API from a browser (CORS), comma-separated, or * for any; empty turns CORS off."`
+
+	// Authorization (docs/security.md).
+
+	// RestAuthorization requires HTTP Basic credentials on every data
+	// request and talks to Kafka as that user (SASL), so Kafka's ACLs
+	// decide. Default false: one shared Kafka identity.
+	RestAuthorization bool `json:"rest_authorization" flag:"rest-authorization" help:"Require HTTP Basic credentials and act on Kafka as that user through SASL, so Kafka ACLs decide what each caller may do."`
+	// AuthMaxClients caps the per-user Kafka clients kept open with
+	// rest_authorization. Default 100.
+	AuthMaxClients int `json:"rest_authorization_max_clients" min:"1" max:"100000" help:"Most per-user Kafka clients kept open with rest_authorization; the least recently used idle one is closed first."`
+	// AuthClientIdleMS closes a per-user client unused this long. Default
+	// 300000.
+	AuthClientIdleMS int `json:"rest_authorization_client_idle_ms" min:"1000" help:"A per-user Kafka client unused for this long is closed, in milliseconds."`
+	// ConsumerMaxInstancesPerPrincipal caps the consumer instances one
+	// principal may own. Default 0: only consumer_max_instances applies.
+	ConsumerMaxInstancesPerPrincipal int `json:"consumer_max_instances_per_principal" min:"0" help:"Most consumer instances one principal (rest_authorization user) may own at once; 0 is unlimited."`
+
 	// Kafka connection.
 
 	// BootstrapURI lists the Kafka bootstrap brokers as host:port. Default
@@ -74,6 +107,28 @@ type Config struct {
 	// KafkaRequestTimeoutMS bounds any single Kafka operation a request
 	// waits for. Default 30000.
 	KafkaRequestTimeoutMS int `json:"kafka_request_timeout_ms" min:"100" help:"Longest a request waits for one Kafka operation (produce delivery, metadata, offsets), in milliseconds."`
+
+	// SecurityProtocol is how krest connects to Kafka: PLAINTEXT, SSL,
+	// SASL_PLAINTEXT or SASL_SSL (stored lower-case). Default "plaintext".
+	SecurityProtocol string `json:"security_protocol" enum:"plaintext,ssl,sasl_plaintext,sasl_ssl" help:"Kafka connection security, case-insensitive: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."`
+	// SSLCAfile, SSLCertfile and SSLKeyfile are PEM files for TLS to
+	// Kafka: the trusted CAs (default: system roots) and a client
+	// certificate and key (default: none).
+	SSLCAfile   string `json:"ssl_cafile" help:"PEM CA certificates trusted for TLS to Kafka; empty uses the system roots."`
+	SSLCertfile string `json:"ssl_certfile" help:"PEM client certificate for TLS to Kafka (with ssl_keyfile)."`
+	SSLKeyfile  string `json:"ssl_keyfile" help:"PEM private key of ssl_certfile."`
+	// SSLCheckHostname verifies that broker certificates name the broker
+	// host. Default true.
+	SSLCheckHostname bool `json:"ssl_check_hostname" help:"Check that each broker's TLS certificate names the host krest connected to."`
+	// SASLMechanism is the SASL mechanism to Kafka. Default "plain".
+	SASLMechanism string `json:"sasl_mechanism" enum:"plain,scram-sha-256,scram-sha-512" help:"SASL mechanism to Kafka, case-insensitive: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512."`
+	// SASLPlainUsername and SASLPlainPassword are krest's own SASL
+	// credentials (Karapace's names, used for every mechanism).
+	SASLPlainUsername string `json:"sasl_plain_username" help:"SASL user name of krest's own Kafka clients (every mechanism)."`
+	SASLPlainPassword string `json:"sasl_plain_password" secret:"true" help:"SASL password of sasl_plain_username."`
+	// SASLBootstrapURI is where per-user clients connect with
+	// rest_authorization (Karapace). Default empty: bootstrap_uri.
+	SASLBootstrapURI []string `json:"sasl_bootstrap_uri" help:"Bootstrap brokers for the per-user SASL clients of rest_authorization, comma-separated; empty uses bootstrap_uri."`
 
 	// Producer.
 
@@ -118,6 +173,9 @@ type Config struct {
 	// ConsumerMaxInstances caps the number of live consumer instances.
 	// Default 0: unlimited.
 	ConsumerMaxInstances int `json:"consumer_max_instances" min:"0" help:"Most consumer instances alive at once; 0 is unlimited."`
+	// ConsumerMaxWaiting caps the records requests waiting for data at
+	// once (long-polls). Default 1000; 0 is unlimited.
+	ConsumerMaxWaiting int `json:"consumer_max_waiting_requests" min:"0" help:"Most records requests waiting for data at once; more get 429. 0 is unlimited."`
 
 	// Schema registry (the avro, jsonschema and protobuf formats).
 
@@ -208,6 +266,15 @@ type Config struct {
 	// Default false.
 	EmbeddedSyncWrites bool `json:"embedded_sync_writes" flag:"embedded-sync-writes" help:"Make the embedded broker fsync every batch it writes."`
 
+	// EmbeddedUsers are SASL users of the embedded broker, each
+	// "user:password"; with rest_authorization the embedded broker runs
+	// with SASL and ACLs. Default empty.
+	EmbeddedUsers []string `json:"embedded_users" secret:"true" help:"SASL users of the embedded broker with rest_authorization, each user:password (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512), comma-separated."`
+	// EmbeddedACLs are ACLs of the embedded broker, each
+	// "user:operation:resource_type:name" (see docs/security.md). Default
+	// empty: users may do nothing.
+	EmbeddedACLs []string `json:"embedded_acls" help:"ACLs of the embedded broker with rest_authorization, each user:operation:resource_type:name, e.g. alice:write:topic:orders; a name ending in * is a prefix; append :deny to deny."`
+
 	// Operations: metrics, probes and profiling (docs/operations.md).
 
 	// MetricsEnabled serves Prometheus metrics at GET /metrics. Default
@@ -252,11 +319,19 @@ func Default() Config {
 		Port:               8082,
 		AdvertisedProtocol: "http",
 		ShutdownTimeoutMS:  10000,
+		HTTPMaxHeaderBytes: 65536,
+
+		ServerTLSClientAuth: "auto",
+		AuthMaxClients:      100,
+		AuthClientIdleMS:    300000,
 
 		ClientID:              "krest",
 		MetadataMaxAgeMS:      60000,
 		AdminMetadataMaxAge:   5,
 		KafkaRequestTimeoutMS: 30000,
+		SecurityProtocol:      "plaintext",
+		SSLCheckHostname:      true,
+		SASLMechanism:         "plain",
 
 		ProducerAcks:            "all",
 		ProducerCompressionType: "none",
@@ -270,6 +345,7 @@ func Default() Config {
 		ConsumerAutoOffsetReset:   "earliest",
 		FetchMinBytes:             1,
 		SessionTimeoutMS:          10000,
+		ConsumerMaxWaiting:        1000,
 
 		RegistryScheme:           "http",
 		RegistryPort:             8081,

@@ -79,8 +79,7 @@ func TestLoadKarapaceRESTConfigFile(t *testing.T) {
 	wantWarning := "testdata/karapace-rest.json: ignoring Karapace keys that krest does not use yet: " +
 		"access_logs_debug, connections_max_idle_ms, consumer_idle_disconnect_timeout, " +
 		"karapace_registry, karapace_rest, log_handler, " +
-		"producer_count, protobuf_runtime_directory, rest_authorization, " +
-		"security_protocol, sentry, ssl_cafile, ssl_certfile, ssl_check_hostname, ssl_keyfile, statsd_port, tags"
+		"producer_count, protobuf_runtime_directory, sentry, statsd_port, tags"
 	if len(warnings) != 1 || warnings[0] != wantWarning {
 		t.Errorf("warnings =\n%q\nwant exactly\n%q", warnings, wantWarning)
 	}
@@ -99,6 +98,10 @@ func TestLoadKarapaceRESTConfigFile(t *testing.T) {
 	want.ProducerMaxRequestSize = 2097152
 	want.RegistryScheme = "https"
 	want.RegistryHost = "schema-registry.example.com"
+	want.SecurityProtocol = "ssl"
+	want.SSLCAfile = "/etc/karapace/ca.pem"
+	want.SSLCertfile = "/etc/karapace/service.cert"
+	want.SSLKeyfile = "/etc/karapace/service.key"
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", cfg, want)
 	}
@@ -143,7 +146,9 @@ func TestEveryKeyIsReadFromEverySource(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := mustLoad(t, in.args, in.env)
-			got.BootstrapURI, got.EmbeddedTopics = nil, nil // [] vs nil
+			// [] vs nil
+			got.BootstrapURI, got.EmbeddedTopics, got.SASLBootstrapURI = nil, nil, nil
+			got.AccessControlAllowOrigins, got.EmbeddedUsers, got.EmbeddedACLs = nil, nil, nil
 			if !reflect.DeepEqual(got, def) {
 				t.Errorf("Load() =\n%+v\nwant Default()\n%+v", got, def)
 			}
@@ -263,11 +268,11 @@ func TestLoadEnv(t *testing.T) {
 		mustLoad(t, nil, []string{"PATH=/bin", "HOME=/root", "KARAPACE_PORT=1", "NOEQUALS"})
 	})
 	t.Run("stray KREST_ variables are one warning", func(t *testing.T) {
-		cfg, warnings, err := Load(nil, []string{"KREST_PORT=1", "KREST_FOO=1", "KREST_SSL_CAFILE=x"})
+		cfg, warnings, err := Load(nil, []string{"KREST_PORT=1", "KREST_FOO=1", "KREST_SSL_CRLFILE=x"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"ignoring unknown environment variables KREST_FOO, KREST_SSL_CAFILE"}
+		want := []string{"ignoring unknown environment variables KREST_FOO, KREST_SSL_CRLFILE"}
 		if !reflect.DeepEqual(warnings, want) || cfg.Port != 1 {
 			t.Errorf("warnings = %q, port = %d; want %q, 1", warnings, cfg.Port, want)
 		}
@@ -385,7 +390,7 @@ func TestLoadReportsEveryProblemOnItsOwnLine(t *testing.T) {
 }
 
 func TestLoadReturnsWarningsWithErrors(t *testing.T) {
-	path := writeFile(t, `{"ssl_cafile": "ca.pem", "port": -1}`)
+	path := writeFile(t, `{"ssl_crlfile": "crl.pem", "port": -1}`)
 	_, warnings, err := Load([]string{"--config", path}, nil)
 	if err == nil || len(warnings) != 1 {
 		t.Errorf("Load() = %q, %v; want one warning and an error", warnings, err)
