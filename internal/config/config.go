@@ -60,6 +60,10 @@ type Config struct {
 
 	// HTTPMaxHeaderBytes caps the request line and headers. Default 65536.
 	HTTPMaxHeaderBytes int `json:"http_request_max_header_size" min:"4096" max:"16777216" help:"Largest accepted request line plus headers in bytes; larger requests get 431."`
+	// HTTPMaxConcurrentRequests caps the requests served at once on the
+	// REST API, which bounds the memory request bodies can hold
+	// (http_request_max_size each). Default 1024; 0 is unlimited.
+	HTTPMaxConcurrentRequests int `json:"http_max_concurrent_requests" min:"0" help:"Most REST API requests served at once; more get 429 at once. Bounds memory to about this many times http_request_max_size. 0 is unlimited."`
 	// ServerTLSCertfile and ServerTLSKeyfile switch the REST API and the
 	// embedded registry to HTTPS. Default "": plain HTTP.
 	ServerTLSCertfile string `json:"server_tls_certfile" help:"PEM certificate (chain) of the HTTPS listeners (REST API and embedded registry); set with server_tls_keyfile to serve HTTPS."`
@@ -315,11 +319,12 @@ type Config struct {
 // overrides.
 func Default() Config {
 	return Config{
-		Host:               "127.0.0.1",
-		Port:               8082,
-		AdvertisedProtocol: "http",
-		ShutdownTimeoutMS:  10000,
-		HTTPMaxHeaderBytes: 65536,
+		Host:                      "127.0.0.1",
+		Port:                      8082,
+		AdvertisedProtocol:        "http",
+		ShutdownTimeoutMS:         10000,
+		HTTPMaxHeaderBytes:        65536,
+		HTTPMaxConcurrentRequests: 1024,
 
 		ServerTLSClientAuth: "auto",
 		AuthMaxClients:      100,
