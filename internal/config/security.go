@@ -112,6 +112,10 @@ func parseUserSpec(s string) (UserSpec, error) {
 		return UserSpec{}, fmt.Errorf("has an empty user name")
 	case pass == "":
 		return UserSpec{}, fmt.Errorf("user %q has an empty password", name)
+	case name == "*" || strings.HasPrefix(name, "__"):
+		// "*" is the wildcard principal of ACLs; names starting with "__"
+		// are reserved for krest's own identity on the embedded broker.
+		return UserSpec{}, fmt.Errorf("user name %q is reserved (\"*\" and names starting with \"__\")", name)
 	case strings.ContainsAny(name, ",= \t"):
 		// SCRAM escapes ',' and '='; refusing them keeps names
 		// unambiguous in ACL entries and logs.
@@ -163,6 +167,7 @@ func init() {
 		"sasl_bootstrap_uri":           checkSASLBootstrap,
 		"embedded_users":               checkEmbeddedUsers,
 		"embedded_acls":                checkEmbeddedACLs,
+		"security_protocol":            checkEmbeddedSecurity,
 	} {
 		rules[k] = r
 	}
@@ -280,4 +285,18 @@ func checkHostPort(addr string) string {
 		return msgs[0]
 	}
 	return ""
+}
+
+// checkEmbeddedSecurity refuses Kafka connection security settings with the
+// embedded broker, which speaks plaintext (with SASL under
+// rest_authorization, with krest's own identity): silently ignoring them
+// would let an operator believe the connection is protected.
+func checkEmbeddedSecurity(c *Config) []string {
+	if !c.UsesEmbeddedBroker() {
+		return nil
+	}
+	if c.SecurityProtocol != "plaintext" || c.SSLCAfile != "" || c.SSLCertfile != "" || c.SASLPlainUsername != "" {
+		return []string{"security_protocol, ssl_* and sasl_plain_* apply to a Kafka cluster given by bootstrap_uri; the embedded broker is plaintext on loopback (with SASL users from embedded_users under rest_authorization)"}
+	}
+	return nil
 }
