@@ -33,6 +33,9 @@ const (
 	RequestTimeout Code = 408
 	// PayloadTooLarge: the body exceeds http_request_max_size.
 	PayloadTooLarge Code = 413
+	// HeadersTooLarge: the request line and headers exceed
+	// http_request_max_header_size.
+	HeadersTooLarge Code = 431
 	// UnsupportedMediaType: a POST with a Content-Type krest does not take.
 	UnsupportedMediaType Code = 415
 	// UnprocessableEntity: a well-formed request with invalid content.
@@ -88,6 +91,12 @@ const (
 	Serialization Code = 42207
 	// KafkaTooManyRequests: Kafka throttled the request.
 	KafkaTooManyRequests Code = 42901
+	// TooManyConcurrentRequests: http_max_concurrent_requests requests are
+	// being served; retry after Retry-After.
+	TooManyConcurrentRequests Code = 42902
+	// TooManyWaitingRequests: consumer_max_waiting_requests records
+	// requests are waiting for data; retry after Retry-After.
+	TooManyWaitingRequests Code = 42903
 	// KafkaError: a non-retriable Kafka error.
 	KafkaError Code = 50002
 	// KafkaRetriable: a retriable Kafka error; retrying may succeed.
@@ -111,6 +120,7 @@ var catalog = []struct {
 	{NotAcceptable, "NotAcceptable", "the Accept header names nothing krest can produce."},
 	{RequestTimeout, "RequestTimeout", "the request took longer than the server allows."},
 	{PayloadTooLarge, "PayloadTooLarge", "the body exceeds http_request_max_size."},
+	{HeadersTooLarge, "HeadersTooLarge", "the request line and headers exceed http_request_max_header_size."},
 	{UnsupportedMediaType, "UnsupportedMediaType", "a POST with a Content-Type krest does not take."},
 	{UnprocessableEntity, "UnprocessableEntity", "a well-formed request with invalid content."},
 	{TooManyRequests, "TooManyRequests", "a server-side limit was reached."},
@@ -138,6 +148,8 @@ var catalog = []struct {
 	{InvalidPayload, "InvalidPayload", "the payload does not fit its embedded format."},
 	{Serialization, "Serialization", "a record could not be serialised."},
 	{KafkaTooManyRequests, "KafkaTooManyRequests", "Kafka throttled the request."},
+	{TooManyConcurrentRequests, "TooManyConcurrentRequests", "http_max_concurrent_requests requests are being served; retry after Retry-After."},
+	{TooManyWaitingRequests, "TooManyWaitingRequests", "consumer_max_waiting_requests records requests are waiting for data; retry after Retry-After."},
 	{KafkaError, "KafkaError", "a non-retriable Kafka error."},
 	{KafkaRetriable, "KafkaRetriable", "a retriable Kafka error; retrying may succeed."},
 	{BrokerNotAvailable, "BrokerNotAvailable", "Kafka cannot be reached."},

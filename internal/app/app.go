@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,7 @@ type App struct {
 	kafka     *kafka.Client
 	schema    *schemaregistry.Client // nil without a registry
 	consumers *consumer.Registry
+	users     *userPool          // rest_authorization's per-user clients; nil when off
 	reg       *registry.Registry // the embedded registry; nil when not served
 	regHTTP   *http.Server
 	regLn     net.Listener
@@ -51,6 +53,8 @@ type App struct {
 	ln        net.Listener
 	opsHTTP   *http.Server // the metrics listener; nil unless metrics_port is set
 	opsLn     net.Listener
+	tls       *tls.Config // HTTPS of the REST and registry listeners; nil without server_tls_certfile
+	certs     *certFiles  // the certificate files behind tls (tls.go)
 
 	serveOnce sync.Once
 	serveErr  chan error // Serve's results, one per server; buffered for all
@@ -82,6 +86,10 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 	if cfg.MetricsEnabled {
 		a.metrics = metrics.New(metrics.Options{MaxTopics: cfg.MetricsMaxTopics, Version: version.String()})
 	}
+	// Before anything starts: a bad certificate fails fast.
+	if a.tls, a.certs, err = serverTLS(cfg, log); err != nil {
+		return nil, err
+	}
 
 	brokers := cfg.BootstrapURI
 	if cfg.UsesEmbeddedBroker() {
@@ -98,6 +106,9 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 	// consumer instances the fetch counts (Extra applies to every client
 	// built from an Options, so each gets its own copy).
 	kopts := kafkaOptions(cfg, brokers, log)
+	if kopts.Extra, err = ownKafkaSecurity(cfg, a.broker); err != nil {
+		return nil, err
+	}
 	shared, consumers := kopts, kopts
 	shared.Extra = append(slices.Clip(kopts.Extra), a.metrics.SharedClientHooks()...)
 	consumers.Extra = append(slices.Clip(kopts.Extra), a.metrics.ConsumerClientHooks()...)
@@ -120,14 +131,25 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 		return nil, err
 	}
 	a.observe()
+	var authz *restapi.Authorization // nil: one shared Kafka identity
+	if cfg.RestAuthorization {
+		if authz, err = a.startAuthorization(cfg, log); err != nil {
+			return nil, err
+		}
+	}
 
 	// /metrics and pprof live on the REST listener unless metrics_port
 	// gives them their own.
 	ropts := restapi.Options{
 		MaxBodyBytes: cfg.MaxRequestBytes(),
-		BaseURI:      cfg.BaseURI(),
+		BaseURI:      restBaseURI(cfg),
 		Version:      version.String(),
 		ReadyTimeout: time.Duration(cfg.ReadinessTimeoutMS) * time.Millisecond,
+
+		MaxConcurrentRequests: cfg.HTTPMaxConcurrentRequests,
+		MaxWaitingRequests:    cfg.ConsumerMaxWaiting,
+		MaxHeaderBytes:        cfg.HTTPMaxHeaderBytes,
+		CORSOrigins:           cfg.AccessControlAllowOrigins,
 	}
 	if cfg.MetricsPort == 0 {
 		ropts.Pprof = cfg.PprofEnabled
@@ -138,8 +160,10 @@ func New(cfg config.Config, log *slog.Logger) (a *App, err error) {
 	a.rest = restapi.New(restapi.Deps{
 		Kafka: a.kafka, Consumers: a.consumers, Registry: a.schema, Logger: log,
 		AccessLog: a.accessLog, Metrics: a.metrics, ReadyChecks: a.registryChecks(),
+		Authorization: authz,
 	}, ropts)
-	a.http = restapi.NewHTTPServer(a.rest.Handler(), 1<<20)
+	a.http = restapi.NewHTTPServer(a.rest.Handler(), cfg.HTTPMaxHeaderBytes)
+	a.http.TLSConfig = a.tls.Clone() // each server's own: ServeTLS edits it (HTTP/2 setup)
 	a.http.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	if a.ln, err = net.Listen("tcp", addr); err != nil {
@@ -163,6 +187,7 @@ func startBroker(cfg config.Config, log *slog.Logger) (*devbroker.Broker, error)
 		DefaultPartitions: cfg.EmbeddedDefaultPartitions,
 		SyncWrites:        cfg.EmbeddedSyncWrites,
 		Logger:            log.With("component", "devbroker"),
+		Auth:              embeddedAuth(cfg),
 	})
 }
 
@@ -185,6 +210,8 @@ func consumerOptions(cfg config.Config, kopts kafka.Options, k *kafka.Client, lo
 		FetchMinBytes:     int32(cfg.FetchMinBytes),
 		SessionTimeout:    ms(cfg.SessionTimeoutMS),
 		MaxInstances:      cfg.ConsumerMaxInstances,
+
+		MaxInstancesPerOwner: cfg.ConsumerMaxInstancesPerPrincipal,
 	}
 }
 
@@ -208,8 +235,8 @@ func kafkaOptions(cfg config.Config, brokers []string, log *slog.Logger) kafka.O
 // Addr is the REST listener's address (useful with port 0).
 func (a *App) Addr() string { return a.ln.Addr().String() }
 
-// URL is the REST API's base URL.
-func (a *App) URL() string { return "http://" + a.Addr() }
+// URL is the REST API's base URL (https with server_tls_certfile).
+func (a *App) URL() string { return a.scheme() + "://" + a.Addr() }
 
 // MetricsURL is the base URL of the metrics listener (metrics_port), or ""
 // when /metrics and pprof are served on the REST listener.
@@ -226,7 +253,7 @@ func (a *App) RegistryURL() string {
 	if a.regLn == nil {
 		return ""
 	}
-	return "http://" + a.regLn.Addr().String()
+	return a.scheme() + "://" + a.regLn.Addr().String()
 }
 
 // BrokerAddr is the embedded broker's address, or "" with bootstrap_uri.
@@ -267,7 +294,7 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) Start() {
 	a.serveOnce.Do(func() {
 		serve := func(s *http.Server, ln net.Listener) {
-			err := s.Serve(ln)
+			err := serveHTTP(s, ln)
 			if errors.Is(err, http.ErrServerClosed) {
 				err = nil
 			}
@@ -304,11 +331,13 @@ func (a *App) Close(ctx context.Context) error {
 //  2. the consumer instances: commit what was returned (auto-commit),
 //     leave their groups, close their clients — before the shared Kafka
 //     client, whose admin client they commit and list offsets through;
-//  3. the embedded registry: leave the election group (another instance
+//  3. the per-user Kafka clients of rest_authorization (auth.Pool): no
+//     request or consumer instance uses them any more;
+//  4. the embedded registry: leave the election group (another instance
 //     takes over at once), stop its reader;
-//  4. the schema registry client: drop idle connections;
-//  5. the Kafka client: flush buffered records, close connections;
-//  6. the embedded broker, last: the parts above still talk to it while
+//  5. the schema registry client: drop idle connections;
+//  6. the Kafka client: flush buffered records, close connections;
+//  7. the embedded broker, last: the parts above still talk to it while
 //     they stop.
 func (a *App) teardown(ctx context.Context) error {
 	var errs []error
@@ -336,6 +365,9 @@ func (a *App) teardown(ctx context.Context) error {
 	}
 	if a.consumers != nil {
 		a.consumers.Close(ctx)
+	}
+	if a.users != nil {
+		a.users.Close()
 	}
 	if a.reg != nil {
 		a.reg.Close()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/krest-dev/krest/internal/config"
+	"github.com/krest-dev/krest/internal/httpx"
 	"github.com/krest-dev/krest/internal/kafka"
 	"github.com/krest-dev/krest/internal/registry"
 	"github.com/krest-dev/krest/internal/restapi"
@@ -89,11 +90,16 @@ func (a *App) startRegistry(kopts kafka.Options) (err error) {
 		Timeout:            time.Duration(cfg.KafkaRequestTimeoutMS) * time.Millisecond,
 		Logger:             a.log.With("component", "registry"),
 		Version:            version.String(),
+		HTTPClient:         a.registryForwardClient(),
 	})
 	if err != nil {
 		return err
 	}
-	a.regHTTP = restapi.NewHTTPServer(restapi.Instrument("registry", a.metrics, a.accessLog, a.reg.Handler()), 1<<20)
+	// The same header limit, slow-client deadlines and CORS policy as the
+	// REST API; http_max_concurrent_requests is the REST API's alone.
+	h := restapi.Guard(httpx.NewCORS(cfg.AccessControlAllowOrigins).Handler(a.reg.Handler()), cfg.HTTPMaxHeaderBytes)
+	a.regHTTP = restapi.NewHTTPServer(restapi.Instrument("registry", a.metrics, a.accessLog, h), cfg.HTTPMaxHeaderBytes)
+	a.regHTTP.TLSConfig = a.tls.Clone()
 	a.regHTTP.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)
 	return nil
 }
@@ -113,7 +119,12 @@ func registryAdvertisedURL(cfg config.Config, port int) string {
 		}
 	}
 	scheme := cfg.AdvertisedProtocol
-	if scheme == "" {
+	switch {
+	case cfg.ServesTLS():
+		// The listener speaks HTTPS only, whatever advertised_protocol
+		// (default http) says.
+		scheme = "https"
+	case scheme == "":
 		scheme = "http"
 	}
 	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port))

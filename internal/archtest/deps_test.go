@@ -60,6 +60,9 @@ func TestDependencyRules(t *testing.T) {
 			if name == "kafka" && (imp == "net/http" || imp == mod+"apierr") {
 				bad = "kafka returns franz-go errors and knows nothing of HTTP"
 			}
+			if name == "auth" && (strings.Contains(imp, ".") || imp == "net/http") {
+				bad = "auth is a leaf on the standard library: its pool is generic over the client, so it knows neither Kafka nor HTTP"
+			}
 			if name == "apierr" && strings.HasPrefix(imp, "github.com/") &&
 				imp != "github.com/twmb/franz-go/pkg/kerr" && imp != "github.com/twmb/franz-go/pkg/kgo" {
 				bad = "apierr is a leaf: stdlib, kerr and kgo only"

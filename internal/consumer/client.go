@@ -16,7 +16,7 @@ var internalTopics = []string{`^__consumer_offsets$`, `^__transaction_state$`, `
 // commonOpts are the options of every client an instance builds.
 func (i *Instance) commonOpts() []kgo.Opt {
 	o := &i.reg.opts
-	opts := o.Kafka.BaseOpts()
+	opts := i.kafkaOpts().BaseOpts()
 	return append(opts,
 		kgo.FetchMinBytes(i.fetchMinBytes),
 		// A background fetch waits at the broker for fetch.min.bytes up to

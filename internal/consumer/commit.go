@@ -102,7 +102,11 @@ func (i *Instance) commit(ctx context.Context, m map[TopicPartition]kgo.EpochOff
 	for tp, eo := range m {
 		os.Add(kadm.Offset{Topic: tp.Topic, Partition: tp.Partition, At: eo.Offset, LeaderEpoch: eo.Epoch})
 	}
-	resp, err := i.reg.admin.CommitOffsets(ctx, i.group, os)
+	adm, err := i.admin()
+	if err != nil {
+		return err
+	}
+	resp, err := adm.CommitOffsets(ctx, i.group, os)
 	if err == nil {
 		err = resp.Error()
 	}
@@ -155,7 +159,11 @@ func (i *Instance) Committed(ctx context.Context, tps []TopicPartition) ([]Commi
 func (i *Instance) committed(ctx context.Context, tps []TopicPartition) ([]CommittedOffset, error) {
 	ctx, cancel := i.kafkaCtx(ctx)
 	defer cancel()
-	resp, err := i.reg.admin.FetchOffsets(ctx, i.group)
+	adm, err := i.admin()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := adm.FetchOffsets(ctx, i.group)
 	if err != nil && !errors.Is(err, kerr.GroupIDNotFound) {
 		return nil, kafkaErr(err, "fetch committed offsets")
 	}

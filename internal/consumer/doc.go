@@ -22,6 +22,18 @@
 // of "everything fetched" and auto-commits commit positions, never buffered
 // records. See Instance.Fetch.
 //
+// # Owners
+//
+// With rest_authorization an instance belongs to the principal that
+// created it (Config.Owner). The registry keys instances by owner, group
+// and name, so another principal neither finds an instance (40403, as for
+// a name that does not exist: nothing leaks) nor collides with its name.
+// Such an instance builds every client from its owner's Kafka options
+// (Config.Kafka: the owner's SASL credentials), including a private admin
+// client for offsets requests outside a group session, so Kafka's ACLs see
+// the owner in every request the instance makes. Without an owner the
+// instance uses Options.Kafka and the registry's shared admin client.
+//
 // # Goroutines
 //
 // The Registry owns one goroutine, the reaper, started by New and stopped

@@ -30,6 +30,10 @@ func errTooMany(limit int) *apierr.Error {
 	return apierr.New(apierr.TooManyRequests, "Too many consumer instances: this krest allows %d (consumer_max_instances); delete unused instances or retry later", limit)
 }
 
+func errTooManyForOwner(owner string, limit int) *apierr.Error {
+	return apierr.New(apierr.TooManyRequests, "Too many consumer instances for %s: each principal may own %d (consumer_max_instances_per_principal); delete unused instances or retry later", owner, limit)
+}
+
 // errMixed is Confluent's text for mixing subscriptions and assignments.
 func errMixed() *apierr.Error {
 	return apierr.New(apierr.IllegalState, "Subscription to topics, partitions and pattern are mutually exclusive")

@@ -2,12 +2,15 @@ package consumer
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/krest-dev/krest/internal/kafka"
 	"github.com/krest-dev/krest/internal/serde"
 )
 
@@ -30,6 +33,8 @@ type Instance struct {
 	reg *Registry
 
 	// Immutable after creation.
+	owner          string
+	kafka          *kafka.Options // nil: the registry's options and admin
 	group, name    string
 	format         serde.Format
 	reset          OffsetReset
@@ -61,12 +66,18 @@ type Instance struct {
 	start      map[TopicPartition]kgo.Offset // modeAssigned: where partitions start
 	cl         *kgo.Client
 	lastCommit time.Time
+	adm        *kadm.Client // the owner's admin client (see admin); nil until used
+	admCl      *kgo.Client  // adm's client, closed with the instance
 
 	st state
 }
 
 // Group returns the consumer group the instance belongs to.
 func (i *Instance) Group() string { return i.group }
+
+// Owner returns the principal owning the instance; "" without
+// authorization.
+func (i *Instance) Owner() string { return i.owner }
 
 // Name returns the instance name (the REST instance_id).
 func (i *Instance) Name() string { return i.name }
@@ -82,6 +93,32 @@ func (i *Instance) RequestTimeout() time.Duration { return i.requestTimeout }
 func (i *Instance) AutoCommit() bool { return i.autoCommit }
 
 func (i *Instance) touch() { i.lastUsed.Store(int64(i.reg.now())) }
+
+// kafkaOpts are the options the instance's clients start from.
+func (i *Instance) kafkaOpts() *kafka.Options {
+	if i.kafka != nil {
+		return i.kafka
+	}
+	return &i.reg.opts.Kafka
+}
+
+// admin returns the admin client for offsets requests outside a group
+// session. An instance with its own Kafka options (an owner's
+// credentials) builds one on first use rather than borrow the registry's,
+// which acts as krest; the caller holds the instance lock.
+func (i *Instance) admin() (*kadm.Client, error) {
+	if i.kafka == nil {
+		return i.reg.admin, nil
+	}
+	if i.adm == nil {
+		cl, err := kgo.NewClient(i.kafka.BaseOpts()...)
+		if err != nil {
+			return nil, fmt.Errorf("consumer admin client: %w", err)
+		}
+		i.admCl, i.adm = cl, kadm.NewClient(cl)
+	}
+	return i.adm, nil
+}
 
 // acquire takes the instance lock for one operation. The returned context
 // is ctx, also cancelled when the instance starts closing; release must be
@@ -154,6 +191,10 @@ func (i *Instance) closeLocked(ctx context.Context) {
 	}
 	i.closed = true
 	i.dropClient(ctx)
+	if i.admCl != nil {
+		i.admCl.Close()
+		i.admCl, i.adm = nil, nil
+	}
 	i.mode = modeNone
 	i.reg.opts.Logger.Debug("consumer instance closed", "group", i.group, "instance", i.name)
 }

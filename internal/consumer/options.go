@@ -82,6 +82,11 @@ type Options struct {
 	// MaxInstances caps the number of live instances (consumer_max_instances);
 	// 0 means unlimited. Create beyond it fails with 429.
 	MaxInstances int
+	// MaxInstancesPerOwner caps the live instances of one owner
+	// (consumer_max_instances_per_principal); 0 means unlimited. It applies
+	// to instances with a Config.Owner only. Create beyond it fails with
+	// 429.
+	MaxInstancesPerOwner int
 }
 
 // withDefaults returns o with every zero field replaced by its default.
@@ -187,4 +192,17 @@ type Config struct {
 	// RequestTimeout is consumer.request.timeout.ms; nil means
 	// Options.RequestTimeout, 0 means records requests never wait.
 	RequestTimeout *time.Duration
+
+	// Owner is the principal that owns the instance (the rest_authorization
+	// user); "" without authorization. Instances are keyed by owner, group
+	// and name: another owner neither finds an instance (40403) nor
+	// collides with its name.
+	Owner string
+	// Kafka, when set, replaces Options.Kafka for every client the instance
+	// builds: its consumer, and its own admin client for commits outside
+	// a group session, committed offsets and seeks to the log ends (built
+	// on first use, closed with the instance), so that all of them act as
+	// the owner (its SASL credentials). Nil: Options.Kafka and the shared
+	// Options.Admin. Its RequestTimeout is not used (Options.Kafka's is).
+	Kafka *kafka.Options
 }

@@ -35,7 +35,7 @@ func (r *Registry) reapOnce() {
 	for k, inst := range r.instances {
 		if r.expired(inst, now) {
 			expired = append(expired, inst)
-			delete(r.instances, k)
+			r.removeLocked(k, inst)
 		}
 	}
 	r.mu.Unlock()

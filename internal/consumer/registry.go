@@ -10,8 +10,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// instanceKey identifies an instance: names are unique per group.
-type instanceKey struct{ group, name string }
+// instanceKey identifies an instance: names are unique per owner and
+// group, so two principals may each have an instance "a" in group "g".
+type instanceKey struct{ owner, group, name string }
 
 // Registry holds the consumer instances of this krest. Build it with New
 // and close it with Close; its methods are safe for concurrent use.
@@ -21,8 +22,9 @@ type Registry struct {
 	ownsAdm *kgo.Client // the admin's client when New built it, closed by Close
 	started time.Time
 
-	mu        sync.Mutex // guards instances and closed; see the package doc
+	mu        sync.Mutex // guards instances, owned and closed; see the package doc
 	instances map[instanceKey]*Instance
+	owned     map[string]int // live instances per non-empty owner
 	closed    bool
 
 	// drained is set (under mu) when Close starts waiting for wg: later
@@ -42,7 +44,8 @@ type Registry struct {
 // nil) and franz-go rejects the Kafka options.
 func New(opts Options) (*Registry, error) {
 	opts = opts.withDefaults()
-	r := &Registry{opts: opts, admin: opts.Admin, started: time.Now(), instances: make(map[instanceKey]*Instance)}
+	r := &Registry{opts: opts, admin: opts.Admin, started: time.Now(),
+		instances: make(map[instanceKey]*Instance), owned: make(map[string]int)}
 	if r.admin == nil {
 		cl, err := kgo.NewClient(append(opts.Kafka.BaseOpts(), kgo.DisableClientMetrics())...)
 		if err != nil {
@@ -60,10 +63,12 @@ func New(opts Options) (*Registry, error) {
 // now is the monotonic time since the registry started.
 func (r *Registry) now() time.Duration { return time.Since(r.started) }
 
-// Create adds an instance to group. It returns 409/40902 if the group
-// already has an instance with cfg.Name, 429 when Options.MaxInstances are
-// alive, and 503 once Close has begun. It does not contact Kafka: the
-// instance builds a client when it subscribes or is assigned partitions.
+// Create adds an instance to group, owned by cfg.Owner. It returns
+// 409/40902 if the owner already has an instance with cfg.Name in the
+// group, 429 when Options.MaxInstances are alive or the owner has
+// Options.MaxInstancesPerOwner, and 503 once Close has begun. It does not
+// contact Kafka: the instance builds a client when it subscribes or is
+// assigned partitions.
 func (r *Registry) Create(group string, cfg Config) (*Instance, error) {
 	name := cfg.Name
 	if name == "" {
@@ -71,6 +76,8 @@ func (r *Registry) Create(group string, cfg Config) (*Instance, error) {
 	}
 	inst := &Instance{
 		reg:            r,
+		owner:          cfg.Owner,
+		kafka:          cfg.Kafka,
 		group:          group,
 		name:           name,
 		format:         cfg.Format,
@@ -98,7 +105,7 @@ func (r *Registry) Create(group string, cfg Config) (*Instance, error) {
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	switch key := (instanceKey{group, name}); {
+	switch key := (instanceKey{cfg.Owner, group, name}); {
 	case r.closed:
 		inst.cancel()
 		return nil, errRegistryClosed()
@@ -108,32 +115,39 @@ func (r *Registry) Create(group string, cfg Config) (*Instance, error) {
 	case r.opts.MaxInstances > 0 && len(r.instances) >= r.opts.MaxInstances:
 		inst.cancel()
 		return nil, errTooMany(r.opts.MaxInstances)
+	case cfg.Owner != "" && r.opts.MaxInstancesPerOwner > 0 && r.owned[cfg.Owner] >= r.opts.MaxInstancesPerOwner:
+		inst.cancel()
+		return nil, errTooManyForOwner(cfg.Owner, r.opts.MaxInstancesPerOwner)
 	default:
 		r.instances[key] = inst
+		if cfg.Owner != "" {
+			r.owned[cfg.Owner]++
+		}
 		r.counts.created.Add(1)
 	}
-	r.opts.Logger.Debug("consumer instance created", "group", group, "instance", name)
+	r.opts.Logger.Debug("consumer instance created", "group", group, "instance", name, "owner", cfg.Owner)
 	return inst, nil
 }
 
-// Exists reports whether group has an instance named name. The REST layer
-// uses it to report a duplicate name before other validation errors, as
-// Karapace does; Create checks again atomically.
-func (r *Registry) Exists(group, name string) bool {
+// Exists reports whether owner has an instance named name in group. The
+// REST layer uses it to report a duplicate name before other validation
+// errors, as Karapace does; Create checks again atomically.
+func (r *Registry) Exists(owner, group, name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.instances[instanceKey{group, name}] != nil
+	return r.instances[instanceKey{owner, group, name}] != nil
 }
 
-// Lookup returns the instance named name in group and marks it used, so it
-// is not reaped while the request that looked it up runs. It returns
-// 404/40403 when there is none. Every request reaches instances through
+// Lookup returns owner's instance named name in group and marks it used,
+// so it is not reaped while the request that looked it up runs. It returns
+// 404/40403 when there is none, also when another owner has one by that
+// name (no information leak). Every request reaches instances through
 // Lookup: a layer that forwards requests to the krest owning an instance
 // wraps this one call.
-func (r *Registry) Lookup(group, name string) (*Instance, error) {
+func (r *Registry) Lookup(owner, group, name string) (*Instance, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	inst := r.instances[instanceKey{group, name}]
+	inst := r.instances[instanceKey{owner, group, name}]
 	if inst == nil {
 		return nil, errNotFound(group, name)
 	}
@@ -141,17 +155,19 @@ func (r *Registry) Lookup(group, name string) (*Instance, error) {
 	return inst, nil
 }
 
-// Delete removes an instance and closes it: positions are committed when
+// Delete removes owner's instance and closes it: positions are committed when
 // auto-commit is on and it leaves its group, bounded by ctx. A records
 // request in progress on the instance returns at once (with 40403). It
-// returns 404/40403 when there is no such instance. If ctx ends before the
+// returns 404/40403 when owner has no such instance. If ctx ends before the
 // instance could be closed, the close completes in the background and
 // Close waits for it.
-func (r *Registry) Delete(ctx context.Context, group, name string) error {
-	key := instanceKey{group, name}
+func (r *Registry) Delete(ctx context.Context, owner, group, name string) error {
+	key := instanceKey{owner, group, name}
 	r.mu.Lock()
 	inst := r.instances[key]
-	delete(r.instances, key)
+	if inst != nil {
+		r.removeLocked(key, inst)
+	}
 	r.mu.Unlock()
 	if inst == nil {
 		return errNotFound(group, name)
@@ -180,7 +196,7 @@ func (r *Registry) Close(ctx context.Context) {
 		all := make([]*Instance, 0, len(r.instances))
 		for k, inst := range r.instances {
 			all = append(all, inst)
-			delete(r.instances, k)
+			r.removeLocked(k, inst)
 		}
 		r.mu.Unlock()
 
@@ -194,6 +210,18 @@ func (r *Registry) Close(ctx context.Context) {
 			r.ownsAdm.Close()
 		}
 	})
+}
+
+// removeLocked takes an instance out of the map and its owner's count; the
+// caller holds r.mu.
+func (r *Registry) removeLocked(k instanceKey, inst *Instance) {
+	delete(r.instances, k)
+	if inst.owner == "" {
+		return
+	}
+	if r.owned[inst.owner]--; r.owned[inst.owner] <= 0 {
+		delete(r.owned, inst.owner)
+	}
 }
 
 // closeAll closes instances with bounded parallelism: a close is mostly

@@ -46,18 +46,18 @@ func TestReaperClosesIdleInstances(t *testing.T) {
 
 		for range 6 { // 90 s, used every 15 s
 			time.Sleep(15 * time.Second)
-			if _, err := r.Lookup("g", "used"); err != nil {
+			if _, err := r.Lookup("", "g", "used"); err != nil {
 				t.Fatalf("used instance expired: %v", err)
 			}
 		}
 		synctest.Wait()
-		if _, err := r.Lookup("g", "idle"); codeOf(err) != apierr.ConsumerInstanceNotFound {
+		if _, err := r.Lookup("", "g", "idle"); codeOf(err) != apierr.ConsumerInstanceNotFound {
 			t.Fatalf("idle instance still there after 90 s: %v", err)
 		}
 		if _, err := idle.Subscription(t.Context()); codeOf(err) != apierr.ConsumerInstanceNotFound {
 			t.Fatalf("a reaped instance answered %v, want 40403", err)
 		}
-		if _, err := r.Lookup("g", "busy"); err != nil {
+		if _, err := r.Lookup("", "g", "busy"); err != nil {
 			t.Fatalf("instance busy with a request was reaped: %v", err)
 		}
 
@@ -100,16 +100,16 @@ func TestRegistryCreateLookupDelete(t *testing.T) {
 	if b.AutoCommit() || b.RequestTimeout() != 0 || b.reset != Latest || b.fetchMinBytes != 1 {
 		t.Errorf("settings: auto-commit %v timeout %v reset %v min bytes %d", b.AutoCommit(), b.RequestTimeout(), b.reset, b.fetchMinBytes)
 	}
-	if !r.Exists("g2", "b") || r.Exists("g", "b") {
+	if !r.Exists("", "g2", "b") || r.Exists("", "g", "b") {
 		t.Error("Exists is wrong")
 	}
 	if _, err := r.Create("g3", Config{}); codeOf(err) != apierr.TooManyRequests {
 		t.Errorf("third instance: %v, want 429", err)
 	}
-	if err := r.Delete(t.Context(), "g2", "b"); err != nil {
+	if err := r.Delete(t.Context(), "", "g2", "b"); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Delete(t.Context(), "g2", "b"); codeOf(err) != apierr.ConsumerInstanceNotFound {
+	if err := r.Delete(t.Context(), "", "g2", "b"); codeOf(err) != apierr.ConsumerInstanceNotFound {
 		t.Errorf("second delete: %v, want 40403", err)
 	}
 	if _, err := r.Create("g", Config{Name: a.Name()}); codeOf(err) != apierr.ConsumerAlreadyExists {

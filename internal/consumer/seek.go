@@ -67,8 +67,12 @@ func (i *Instance) seekToEdge(ctx context.Context, tps []TopicPartition, what st
 			topics = append(topics, tp.Topic)
 		}
 	}
+	adm, err := i.admin()
+	if err != nil {
+		return err
+	}
 	kctx, cancel := i.kafkaCtx(ctx)
-	listed, err := list(i.reg.admin, kctx, topics...)
+	listed, err := list(adm, kctx, topics...)
 	cancel()
 	if err != nil && len(listed) == 0 {
 		// A *kadm.ShardErrors with some answers is checked per partition.

@@ -22,7 +22,7 @@ func TestStatsCountCreatedLiveAndExpired(t *testing.T) {
 		if _, err := r.Create("g", Config{Name: "a"}); err == nil {
 			t.Fatal("a duplicate name was created")
 		}
-		if err := r.Delete(t.Context(), "g", "a"); err != nil {
+		if err := r.Delete(t.Context(), "", "g", "a"); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := r.Stats(), (Stats{Live: 2, Created: 3}); got != want {

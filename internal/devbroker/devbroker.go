@@ -23,6 +23,16 @@
 // batch makes one-record produces about 9 times slower, far more than it is
 // worth for a development broker (figures in docs/embedded-broker.md).
 //
+// # Authentication
+//
+// With Options.Auth the broker requires SASL (PLAIN, SCRAM-SHA-256 or
+// SCRAM-SHA-512) and enforces ACLs; krest's own clients log in as an
+// internal superuser whose password is random per Start (Broker.SASL). The
+// users and ACLs are Auth's on every Start: kfake would otherwise reload
+// stored ones over them (see authStateFiles). A failed login is answered
+// with SASL_AUTHENTICATION_FAILED as Kafka does, where kfake alone would
+// just hang up (see authFailConn).
+//
 // # Concurrency
 //
 // A Broker is safe for concurrent use. kfake owns all of its goroutines
@@ -38,6 +48,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -123,6 +134,12 @@ type Options struct {
 	// logger.With("component", "devbroker").
 	Logger *slog.Logger
 
+	// Auth, when set, makes the broker require SASL and enforce ACLs
+	// (see Auth); krest's own clients then log in with Broker.SASL. Nil
+	// means no authentication and no authorization: anyone who can reach
+	// the port may do anything.
+	Auth *Auth
+
 	// cleanerBackoff overrides defaultCleanerBackoff so tests can see
 	// compaction happen. Zero means defaultCleanerBackoff.
 	cleanerBackoff time.Duration
@@ -131,10 +148,14 @@ type Options struct {
 // Broker is a running embedded broker. Create it with Start; stop it with
 // Close.
 type Broker struct {
-	c    *kfake.Cluster
-	addr string
-	lock *dirLock // nil without a DataDir
-	log  *slog.Logger
+	c       *kfake.Cluster
+	addr    string
+	lock    *dirLock // nil without a DataDir
+	log     *slog.Logger
+	dataDir string
+
+	superPass string       // the superuser's password; "" without Auth
+	closing   *atomic.Bool // set once Close begins (see authFailConn)
 
 	closeOnce sync.Once
 }
@@ -156,7 +177,12 @@ type Broker struct {
 //     127.0.0.1:9092: address already in use" (errors.Is(err,
 //     syscall.EADDRINUSE) holds);
 //   - the persisted state cannot be loaded;
-//   - a topic of opts.Topics cannot be created.
+//   - a topic of opts.Topics cannot be created;
+//   - opts.Auth is invalid (an empty or reserved user name, an empty
+//     password, an ACL for an unknown user) or its ACLs cannot be created.
+//
+// With a DataDir, users and ACLs stored by an earlier run are discarded:
+// the broker's users and ACLs are exactly opts.Auth's, or none.
 func Start(opts Options) (*Broker, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -186,18 +212,27 @@ func Start(opts Options) (*Broker, error) {
 		if lock, err = lockDir(opts.DataDir); err != nil {
 			return nil, err
 		}
+		if err := removeAuthState(opts.DataDir); err != nil {
+			lock.release()
+			return nil, err
+		}
 	}
 
 	// kfake returns net.Listen's error unwrapped, among other errors. We
 	// capture it here so the listen failure gets a clear message without
 	// parsing error text. NewCluster calls this synchronously.
 	var listenErr error
+	closing := new(atomic.Bool)
 	listen := func(network, address string) (net.Listener, error) {
 		ln, err := net.Listen(network, address)
 		if err != nil {
 			listenErr = err
+			return nil, err
 		}
-		return ln, err
+		if opts.Auth != nil {
+			ln = authFailListener{Listener: ln, closing: closing}
+		}
+		return ln, nil
 	}
 	kopts := []kfake.Opt{
 		kfake.Ports(opts.Port), // one port, so one broker
@@ -214,6 +249,11 @@ func Start(opts Options) (*Broker, error) {
 		}),
 		kfake.WithLogger(slogLogger{log}),
 	}
+	var superPass string
+	if opts.Auth != nil {
+		superPass = randomPassword()
+		kopts = append(kopts, authOpts(opts.Auth, superPass)...)
+	}
 	if opts.DataDir != "" {
 		kopts = append(kopts, kfake.DataDir(opts.DataDir))
 		if opts.SyncWrites {
@@ -229,7 +269,15 @@ func Start(opts Options) (*Broker, error) {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}
 
-	b := &Broker{c: c, addr: c.ListenAddrs()[0], lock: lock, log: log}
+	b := &Broker{c: c, addr: c.ListenAddrs()[0], lock: lock, log: log, dataDir: opts.DataDir, superPass: superPass, closing: closing}
+	// A fresh data directory gets kfake's initial save, users included.
+	b.removeCredentials()
+	if opts.Auth != nil {
+		if err := b.applyACLs(opts.Auth.ACLs); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
 	// kfake.SeedTopics is not used: kfake applies it only to a fresh data
 	// directory and ignores it when it reloads state, so a topic added
 	// to the config later would never be created.
@@ -239,7 +287,12 @@ func Start(opts Options) (*Broker, error) {
 			return nil, err
 		}
 	}
-	log.Info("embedded broker started", "addr", b.addr, "data_dir", opts.DataDir, "sync_writes", opts.SyncWrites && opts.DataDir != "")
+	attrs := []any{"addr", b.addr, "data_dir", opts.DataDir, "sync_writes", opts.SyncWrites && opts.DataDir != "", "sasl", opts.Auth != nil}
+	if opts.Auth != nil {
+		// Counts only: names are for DescribeACLs, passwords for no one.
+		attrs = append(attrs, "users", len(opts.Auth.Users), "acls", len(opts.Auth.ACLs))
+	}
+	log.Info("embedded broker started", attrs...)
 	return b, nil
 }
 
@@ -254,9 +307,14 @@ func (b *Broker) Addr() string { return b.addr }
 // idempotent and safe to call concurrently: every caller returns once the
 // first call has finished. Errors while writing state are logged at
 // slog.LevelError, since there is nothing a caller could do about them.
+// The stored SASL credentials are deleted after the final write, so the
+// data directory keeps none at rest.
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
+		b.closing.Store(true)
 		b.c.Close()
+		// kfake's final save wrote the users again.
+		b.removeCredentials()
 		// Only now: releasing before kfake finished writing would let
 		// the next krest load half-written state.
 		b.lock.release()
@@ -289,6 +347,11 @@ func (o *Options) validate() error {
 	}
 	if o.DefaultPartitions < 0 {
 		return fmt.Errorf("embedded broker: negative default partitions %d", o.DefaultPartitions)
+	}
+	if o.Auth != nil {
+		if err := o.Auth.validate(); err != nil {
+			return err
+		}
 	}
 	for _, t := range o.Topics {
 		if err := validTopicName(t.Name); err != nil {

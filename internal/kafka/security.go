@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -30,7 +31,9 @@ type TLSFiles struct {
 }
 
 // LoadTLS reads the files into a client tls.Config (TLS 1.2 or newer). An
-// unreadable or invalid file is an error naming it.
+// unreadable or invalid file is an error naming its config key and path,
+// e.g. "ssl_cafile: open /etc/ca.pem: no such file or directory" or
+// "ssl_cafile: /etc/ca.pem holds no PEM certificate".
 func LoadTLS(f TLSFiles) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if f.CAFile != "" {
@@ -45,9 +48,19 @@ func LoadTLS(f TLSFiles) (*tls.Config, error) {
 		cfg.RootCAs = pool
 	}
 	if f.CertFile != "" || f.KeyFile != "" {
-		cert, err := tls.LoadX509KeyPair(f.CertFile, f.KeyFile)
+		certPEM, err := os.ReadFile(f.CertFile)
 		if err != nil {
-			return nil, fmt.Errorf("ssl_certfile/ssl_keyfile: %w", err)
+			return nil, fmt.Errorf("ssl_certfile: %w", err)
+		}
+		keyPEM, err := os.ReadFile(f.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("ssl_keyfile: %w", err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
+		if err != nil {
+			// "no PEM data in certificate input", "... key input" or
+			// "private key does not match public key": name both.
+			return nil, fmt.Errorf("ssl_certfile %s, ssl_keyfile %s: %w", f.CertFile, f.KeyFile, err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
@@ -94,15 +107,40 @@ func NewSASL(name, user, pass string) (sasl.Mechanism, error) {
 
 // SecurityOpts returns the client options for TLS (nil: plaintext) and
 // SASL (nil: none). TLS dials through a dialer with the same timeout
-// franz-go uses for plaintext.
+// franz-go uses for plaintext (it bounds the handshake too); a handshake
+// that fails is a *TLSError.
 func SecurityOpts(tlsCfg *tls.Config, mech sasl.Mechanism) []kgo.Opt {
 	var opts []kgo.Opt
 	if tlsCfg != nil {
 		d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: 10 * time.Second}, Config: tlsCfg}
-		opts = append(opts, kgo.Dialer(d.DialContext))
+		opts = append(opts, kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
+			c, err := d.DialContext(ctx, network, host)
+			var ne net.Error
+			if err != nil && !errors.As(err, &ne) && ctx.Err() == nil {
+				// A certificate that does not verify is not a
+				// net.Error; make it one, so it reads as "Kafka
+				// cannot be reached" (503) rather than a krest bug.
+				err = &TLSError{Addr: host, Err: err}
+			}
+			return c, err
+		}))
 	}
 	if mech != nil {
 		opts = append(opts, kgo.SASL(mech))
 	}
 	return opts
 }
+
+// TLSError is a TLS handshake with a broker that failed for a reason other
+// than the network, typically a certificate that does not verify
+// (ssl_cafile, ssl_check_hostname). It is a net.Error that is neither a
+// timeout nor temporary, so franz-go does not retry it.
+type TLSError struct {
+	Addr string // the broker, host:port
+	Err  error  // e.g. *tls.CertificateVerificationError
+}
+
+func (e *TLSError) Error() string   { return "TLS handshake with " + e.Addr + ": " + e.Err.Error() }
+func (e *TLSError) Unwrap() error   { return e.Err }
+func (e *TLSError) Timeout() bool   { return false }
+func (e *TLSError) Temporary() bool { return false }

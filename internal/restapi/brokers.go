@@ -4,7 +4,7 @@ import "net/http"
 
 // listBrokers answers GET /brokers with the broker ids, sorted.
 func (s *Server) listBrokers(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.kafka.Metadata(r.Context(), false)
+	c, err := s.kafkaFor(r).Metadata(r.Context(), false)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,8 @@ func (s *Server) createConsumer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cfg, invalid := parseConsumerConfig(body)
-	if cfg.Name != "" && s.consumers.Exists(group, cfg.Name) {
+	cfg.Owner = s.owner(r)
+	if cfg.Name != "" && s.consumers.Exists(cfg.Owner, group, cfg.Name) {
 		return apierr.New(apierr.ConsumerAlreadyExists, "Consumer %s already exists", cfg.Name)
 	}
 	if invalid != nil {
@@ -39,6 +40,7 @@ func (s *Server) createConsumer(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.decoderFor(cfg.Format); err != nil {
 		return err
 	}
+	cfg.Kafka = s.ownerKafka(r)
 	inst, err := s.consumers.Create(group, cfg)
 	if err != nil {
 		return err
@@ -70,7 +72,7 @@ func (s *Server) deleteConsumer(w http.ResponseWriter, r *http.Request) error {
 	if s.consumers == nil {
 		return errNoConsumers()
 	}
-	if err := s.consumers.Delete(r.Context(), r.PathValue("group"), r.PathValue("instance")); err != nil {
+	if err := s.consumers.Delete(r.Context(), s.owner(r), r.PathValue("group"), r.PathValue("instance")); err != nil {
 		return err
 	}
 	writeNoContent(w)
@@ -85,7 +87,7 @@ func (s *Server) consumerInstance(r *http.Request) (*consumer.Instance, error) {
 	if s.consumers == nil {
 		return nil, errNoConsumers()
 	}
-	return s.consumers.Lookup(r.PathValue("group"), r.PathValue("instance"))
+	return s.consumers.Lookup(s.owner(r), r.PathValue("group"), r.PathValue("instance"))
 }
 
 func errNoConsumers() *apierr.Error {
@@ -161,7 +163,7 @@ func invalidConfig(format string, args ...any) *apierr.Error {
 // checkPartitions maps each partition to 40401/40402 when it does not exist.
 func (s *Server) checkPartitions(r *http.Request, tps []consumer.TopicPartition) error {
 	for _, tp := range tps {
-		if _, _, err := s.kafka.Partition(r.Context(), tp.Topic, tp.Partition); err != nil {
+		if _, _, err := s.kafkaFor(r).Partition(r.Context(), tp.Topic, tp.Partition); err != nil {
 			if errors.Is(err, kafka.ErrUnknownPartition) {
 				return apierr.New(apierr.PartitionNotFound, "Partition %d not found for topic %s", tp.Partition, tp.Topic)
 			}

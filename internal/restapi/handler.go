@@ -24,14 +24,16 @@ import (
 // HandlerError, tailscale's ReturnHandler).
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// wrap adapts a handlerFunc to http.Handler: negotiates Accept (406) for
-// every route but raw ones, bounds the body, counts long-polls, and writes
-// any returned error.
+// wrap adapts a handlerFunc to http.Handler: with rest_authorization it
+// authenticates the caller first (401) on every route but public ones
+// (auth.go), negotiates Accept (406) for every route but raw ones, bounds
+// the body, counts long-polls, and writes any returned error.
 func (s *Server) wrap(rt route) http.Handler {
 	var waiting prometheus.Gauge
 	if rt.flags&longPoll != 0 {
 		waiting = s.metrics.LongPolls() // nil without metrics
 	}
+	needAuth := s.auth != nil && rt.flags&public == 0
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer s.recoverPanic(w, r)
 		if waiting != nil {
@@ -45,7 +47,13 @@ func (s *Server) wrap(rt route) http.Handler {
 			r.Body = http.MaxBytesReader(innermost(w), r.Body, s.opts.MaxBodyBytes)
 		}
 		var err error
-		if rt.flags&raw == 0 {
+		if needAuth { // first: an unauthenticated caller learns nothing else
+			var done func(error)
+			if r, done, err = s.authenticate(r); err == nil {
+				defer func() { done(err) }()
+			}
+		}
+		if err == nil && rt.flags&raw == 0 {
 			_, err = acceptedFormat(r)
 		}
 		if err == nil {
@@ -85,6 +93,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	e := apierr.From(err)
+	if e.Status() == http.StatusUnauthorized {
+		setChallenge(w)
+	}
 	if e.Status() >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error_code", int(e.Code), "err", e)
 	} else {

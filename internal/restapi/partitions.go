@@ -5,7 +5,7 @@ import "net/http"
 // listPartitions answers GET /topics/{topic}/partitions.
 func (s *Server) listPartitions(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("topic")
-	t, err := s.kafka.Topic(r.Context(), name)
+	t, err := s.kafkaFor(r).Topic(r.Context(), name)
 	if err != nil {
 		return topicError(err, name)
 	}
@@ -23,7 +23,7 @@ func (s *Server) getPartition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, part, err := s.kafka.Partition(r.Context(), name, p)
+	_, part, err := s.kafkaFor(r).Partition(r.Context(), name, p)
 	if err != nil {
 		return partitionError(err, name, p)
 	}
@@ -38,7 +38,7 @@ func (s *Server) getPartitionOffsets(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	start, end, err := s.kafka.Offsets(r.Context(), name, p)
+	start, end, err := s.kafkaFor(r).Offsets(r.Context(), name, p)
 	if err != nil {
 		return partitionError(err, name, p)
 	}

@@ -49,13 +49,14 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 	if err != nil {
 		return err
 	}
+	k := s.kafkaFor(r)
 	var t *kafka.Topic
 	if onPartition {
-		t, _, err = s.kafka.Partition(r.Context(), topic, urlPartition)
+		t, _, err = k.Partition(r.Context(), topic, urlPartition)
 		if err != nil {
 			return partitionError(err, topic, urlPartition)
 		}
-	} else if t, err = s.kafka.Topic(r.Context(), topic); err != nil {
+	} else if t, err = k.Topic(r.Context(), topic); err != nil {
 		return topicError(err, topic)
 	}
 	var ids schemaIDs
@@ -74,7 +75,7 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, topic string, o
 		}
 		recs[i] = kafka.Record{Key: in.key, Value: in.value, Headers: in.headers, Partition: p}
 	}
-	s.kafka.Produce(r.Context(), topic, len(t.Partitions), recs)
+	k.Produce(r.Context(), topic, len(t.Partitions), recs)
 	if err := r.Context().Err(); err != nil {
 		return err // nobody to answer; acknowledged records stay acknowledged
 	}

@@ -53,6 +53,10 @@ func (s *Server) getRecords(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.enterLongPoll(w); err != nil {
+		return err
+	}
+	defer s.leaveLongPoll()
 	var body []byte
 	err = inst.Fetch(r.Context(), opts, func(recs []consumer.Record) (int, error) {
 		var n int

@@ -24,6 +24,10 @@ const (
 	// longPoll routes count in krest_consumer_long_polls_waiting while
 	// they run.
 	longPoll
+	// public routes need no credentials with rest_authorization: probes,
+	// the API description and the root, none of which reach Kafka as a
+	// caller.
+	public
 )
 
 // routes is the whole HTTP API in one list: docs/openapi.yaml describes
@@ -32,11 +36,11 @@ const (
 // /debug/pprof/ are listed only when they are served on this listener.
 func (s *Server) routes() []route {
 	rs := []route{
-		{"GET", "/{$}", s.root, raw},
-		{"GET", "/_health", s.health, raw},
-		{"GET", "/_ready", s.ready, raw},
-		{"GET", "/openapi.json", s.openAPIJSON, raw},
-		{"GET", "/openapi.yaml", s.openAPIYAML, raw},
+		{"GET", "/{$}", s.root, raw | public},
+		{"GET", "/_health", s.health, raw | public},
+		{"GET", "/_ready", s.ready, raw | public},
+		{"GET", "/openapi.json", s.openAPIJSON, raw | public},
+		{"GET", "/openapi.yaml", s.openAPIYAML, raw | public},
 
 		{"GET", "/brokers", s.listBrokers, 0},
 

@@ -40,6 +40,24 @@ type Options struct {
 	Pprof bool
 	// ReadyTimeout bounds the checks of GET /_ready; 0 means 2 s.
 	ReadyTimeout time.Duration
+	// MaxConcurrentRequests caps the requests served at once
+	// (http_max_concurrent_requests); more get 429/42902 at once. Health,
+	// readiness, metrics and pprof are exempt. 0 is unlimited.
+	MaxConcurrentRequests int
+	// MaxWaitingRequests caps the records requests waiting for data at
+	// once (consumer_max_waiting_requests); more get 429/42903 at once. 0
+	// is unlimited.
+	MaxWaitingRequests int
+	// MaxHeaderBytes is http_request_max_header_size: a request line plus
+	// headers above it gets a JSON 431 (see NewHTTPServer). 0 checks
+	// nothing here.
+	MaxHeaderBytes int
+	// WriteTimeout bounds writing a response once it has started; 0 means
+	// 2 min (limits.go). Reading is bounded by NewHTTPServer's timeouts.
+	WriteTimeout time.Duration
+	// CORSOrigins (access_control_allow_origins) turns CORS on for these
+	// origins, "*" for any (httpx.NewCORS). Empty: CORS is off.
+	CORSOrigins []string
 }
 
 // Deps are the services the handlers call.
@@ -62,6 +80,10 @@ type Deps struct {
 	// always checks (a metadata request): the schema registry when one is
 	// used.
 	ReadyChecks []ReadyCheck
+	// Authorization, when set, turns rest_authorization on (auth.go):
+	// credentials on every route but the public ones, and each request
+	// acts on Kafka as its caller. Nil: one shared Kafka identity.
+	Authorization *Authorization
 }
 
 // ReadyCheck is one dependency GET /_ready checks.
@@ -85,6 +107,8 @@ type Server struct {
 	started   time.Time
 	handler   http.Handler
 	readyOnce singleflight.Group // coalesces concurrent readiness checks
+	auth      *Authorization     // nil without rest_authorization
+	limits    limits             // request caps (limits.go)
 }
 
 // New builds the server and its route table.
@@ -99,13 +123,23 @@ func New(d Deps, opts Options) *Server {
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
 	}
-	s := &Server{kafka: d.Kafka, consumers: d.Consumers, registry: d.Registry, log: log, metrics: d.Metrics,
+	s := &Server{kafka: d.Kafka, consumers: d.Consumers, registry: d.Registry, log: log, metrics: d.Metrics, auth: d.Authorization,
 		opts: opts, started: time.Now()}
 	if d.Kafka != nil {
 		s.checks = append(s.checks, ReadyCheck{Name: "kafka", Check: d.Kafka.Ping})
 	}
 	s.checks = append(s.checks, d.ReadyChecks...)
-	s.handler = Instrument("rest", d.Metrics, d.AccessLog, s.buildHandler(s.routes()))
+	s.limits = newLimits(opts)
+	// Outermost first: metrics and access log, then the header size and
+	// slow-client deadlines, then CORS (so that 429s carry its headers and
+	// preflights are answered before routing), then the routes, where
+	// admit applies http_max_concurrent_requests.
+	g := &guard{maxHeader: opts.MaxHeaderBytes, writeTimeout: opts.WriteTimeout}
+	if g.writeTimeout <= 0 {
+		g.writeTimeout = defaultWriteTimeout
+	}
+	s.handler = Instrument("rest", d.Metrics, d.AccessLog,
+		g.handler(httpx.NewCORS(opts.CORSOrigins).Handler(s.buildHandler(s.routes()))))
 	return s
 }
 
@@ -126,6 +160,10 @@ func (s *Server) buildHandler(routes []route) http.Handler {
 			routeMiss(mux, w, r, h)
 			return
 		}
+		if !s.admit(w, r, pattern) {
+			return
+		}
+		defer s.release(pattern)
 		// ServeMux sets r.Pattern on this very request, which is how
 		// Instrument learns the route after the handler returns.
 		mux.ServeHTTP(w, r)
@@ -149,15 +187,4 @@ func OpsHandler(metricsHandler http.Handler, pprof bool, log *slog.Logger) http.
 		rs = append(rs, debugRoutes()...)
 	}
 	return s.buildHandler(rs)
-}
-
-// NewHTTPServer returns an http.Server for the handler with timeouts that
-// protect against slow clients while allowing long-polls.
-func NewHTTPServer(h http.Handler, maxHeaderBytes int) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    maxHeaderBytes,
-	}
 }

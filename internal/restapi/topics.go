@@ -14,7 +14,7 @@ import (
 // internal topics left out (decisions.md). It always asks Kafka, so a topic
 // created a moment ago is listed.
 func (s *Server) listTopics(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.kafka.Metadata(r.Context(), true)
+	c, err := s.kafkaFor(r).Metadata(r.Context(), true)
 	if err != nil {
 		return err
 	}
@@ -31,11 +31,11 @@ func (s *Server) listTopics(w http.ResponseWriter, r *http.Request) error {
 // getTopic answers GET /topics/{topic}: name, configs and partitions.
 func (s *Server) getTopic(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("topic")
-	t, err := s.kafka.Topic(r.Context(), name)
+	t, err := s.kafkaFor(r).Topic(r.Context(), name)
 	if err != nil {
 		return topicError(err, name)
 	}
-	cfgs, err := s.kafka.TopicConfigs(r.Context(), name)
+	cfgs, err := s.kafkaFor(r).TopicConfigs(r.Context(), name)
 	if err != nil {
 		return topicError(err, name)
 	}
