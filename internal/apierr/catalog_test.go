@@ -52,6 +52,7 @@ func TestFromKafka(t *testing.T) {
 		{"unknown-topic", kerr.UnknownTopicOrPartition, TopicNotFound},
 		{"authorization", fmt.Errorf("wrapped: %w", kerr.TopicAuthorizationFailed), KafkaAuthorization},
 		{"retriable-unmapped", kerr.NotLeaderForPartition, KafkaRetriable},
+		{"rebalance-is-worth-retrying", kerr.RebalanceInProgress, KafkaRetriable},
 		{"non-retriable-unmapped", kerr.MessageTooLarge, KafkaError},
 		{"closed", kgo.ErrClientClosed, ServiceUnavailable},
 		{"timeout", context.DeadlineExceeded, KafkaRetriable},

@@ -31,6 +31,10 @@ var kafkaCodes = map[int16]Code{
 	kerr.LeaderNotAvailable.Code:                 LeaderNotAvailable,
 	kerr.ThrottlingQuotaExceeded.Code:            KafkaTooManyRequests,
 	kerr.BrokerNotAvailable.Code:                 BrokerNotAvailable,
+	// Kafka marks it not retriable because a member must rejoin first,
+	// which krest's consumer instance does by itself: for the REST client
+	// a commit during a rebalance is worth retrying.
+	kerr.RebalanceInProgress.Code: KafkaRetriable,
 }
 
 // FromKafka maps an error from franz-go to a REST error. Kafka protocol errors
