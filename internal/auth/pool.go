@@ -27,7 +27,8 @@ var (
 	// ErrClosed is returned by Acquire once Close has begun.
 	ErrClosed = errors.New("auth: client pool closed")
 	// ErrBusy is returned when no verification slot freed up within
-	// PoolOptions.Timeout: MaxCreating logins were in progress all along.
+	// PoolOptions.Timeout (MaxCreating logins were in progress all along),
+	// or at once when MaxClients + MaxCreating logins are already pending.
 	ErrBusy = errors.New("auth: too many Kafka logins in progress")
 )
 
@@ -201,6 +202,13 @@ func (pl *Pool[C]) Acquire(ctx context.Context, p Principal) (*Lease[C], error) 
 		return &Lease[C]{pl: pl, e: e}, nil
 	}
 	c := pl.calls[k]
+	if c == nil && len(pl.calls) >= pl.opts.MaxClients+pl.opts.MaxCreating {
+		// Each pending login holds a goroutine that outlives its request:
+		// a flood of distinct credentials must not pile them up. More
+		// pending than the pool could keep is a flood, not a crowd.
+		pl.mu.Unlock()
+		return nil, ErrBusy
+	}
 	if c == nil {
 		c = &call[C]{done: make(chan struct{})}
 		pl.calls[k] = c

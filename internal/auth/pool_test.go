@@ -444,3 +444,36 @@ func BenchmarkAuthenticateCached(b *testing.B) {
 		}
 	})
 }
+
+// TestPoolBoundsPendingLogins: each pending login holds a goroutine that
+// outlives its request, so a flood of distinct credentials is refused at
+// once beyond MaxClients + MaxCreating pending logins.
+func TestPoolBoundsPendingLogins(t *testing.T) {
+	h := &harness{gate: make(chan struct{})}
+	o := h.opts()
+	o.MaxClients, o.MaxCreating = 2, 1
+	pl := newPool(t, o)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = pl.Acquire(ctx, NewPrincipal(fmt.Sprint("pending", i), "guess"))
+		}()
+	}
+	waitFor(t, func() bool { return pl.Stats().Inflight == 3 })
+	start := time.Now()
+	if _, err := pl.Acquire(context.Background(), NewPrincipal("one-more", "guess")); !errors.Is(err, ErrBusy) {
+		t.Fatalf("acquire beyond the pending bound: %v, want ErrBusy", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("refusal took %v, want at once", d)
+	}
+	cancel()
+	wg.Wait()
+	close(h.gate)
+	// The pending logins finish and the bound frees up.
+	waitFor(t, func() bool { return pl.Stats().Inflight == 0 })
+	acquire(t, pl, good("later")).Release()
+}
