@@ -91,7 +91,7 @@ func (a *App) listenOps() (err error) {
 	if a.metrics != nil {
 		mh = a.metrics.Handler()
 	}
-	a.opsHTTP = restapi.NewHTTPServer(restapi.OpsHandler(mh, cfg.PprofEnabled, a.log), 1<<20)
+	a.opsHTTP = restapi.NewHTTPServer(restapi.OpsHandler(mh, cfg.PprofEnabled, a.log), cfg.HTTPMaxHeaderBytes)
 	a.opsHTTP.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.MetricsPort))
 	if a.opsLn, err = net.Listen("tcp", addr); err != nil {

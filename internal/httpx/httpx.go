@@ -1,7 +1,8 @@
 // Package httpx holds the small net/http helpers krest's two HTTP APIs (the
 // REST proxy and the embedded schema registry) share: trailing-slash
-// tolerance and asking a ServeMux what it would answer for a request no
-// route matched, so both can answer in JSON instead of net/http's text.
+// tolerance, asking a ServeMux what it would answer for a request no route
+// matched (so both can answer in JSON instead of net/http's text), and the
+// CORS policy of access_control_allow_origins (cors.go).
 package httpx
 
 import (
