@@ -112,31 +112,40 @@ func (a *App) startAuthorization(cfg config.Config, log *slog.Logger) (*restapi.
 // Kafka that could not be reached. Kafka answers bad credentials with
 // SASL_AUTHENTICATION_FAILED, but some brokers (kfake, so the embedded
 // one too; Kafka before 1.0) just close the connection, which franz-go
-// reports as EOF; and franz-go refuses some credentials itself (SCRAM with
-// an empty password). Any failure after the exchange started and before
-// it completed is a refused login. franz-go retries a closed connection,
-// so a second login before any completed means the first was refused:
-// retry (which cancels the verification) is called then, rather than
-// logging in again until the request timeout.
+// reports as EOF. franz-go retries a closed connection, so a second login
+// starting before any completed means the first was refused: retry (which
+// cancels the verification) is called then, rather than logging in again
+// until the request timeout, and the failure counts as a refused login.
+// One exchange cut short is not enough: a broker that restarts in the
+// middle of a login must give 503, not a 401 that tells the caller its
+// password is wrong.
 type saslProbe struct {
 	sasl.Mechanism
-	retry         func()
-	started, done atomic.Bool
+	retry    func()
+	attempts atomic.Int32
+	done     atomic.Bool
+	refused  atomic.Bool // the mechanism itself refused the credentials
 }
 
 func (m *saslProbe) Authenticate(ctx context.Context, host string) (sasl.Session, []byte, error) {
-	if m.started.Swap(true) && !m.done.Load() {
+	if m.attempts.Add(1) > 1 && !m.done.Load() {
 		m.retry()
 	}
 	s, first, err := m.Mechanism.Authenticate(ctx, host)
 	if err != nil {
+		// franz-go refuses some credentials before sending anything
+		// (SCRAM with an empty password).
+		m.refused.Store(true)
 		return nil, nil, err
 	}
 	return &probeSession{Session: s, m: m}, first, nil
 }
 
-// rejected reports whether a login started and none completed.
-func (m *saslProbe) rejected() bool { return m.started.Load() && !m.done.Load() }
+// rejected reports whether the mechanism refused the credentials, or two
+// logins started and none completed.
+func (m *saslProbe) rejected() bool {
+	return m.refused.Load() || (m.attempts.Load() > 1 && !m.done.Load())
+}
 
 type probeSession struct {
 	sasl.Session
