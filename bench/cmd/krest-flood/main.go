@@ -1,6 +1,6 @@
 // Command krest-flood measures krest's memory under a flood of large
-// produce requests: it starts a krest binary on a free port against a kfake
-// broker that lives in this process (so the broker's copy of the records is
+// produce requests: it starts a krest binary on a free port against an
+// in-memory embedded broker (internal/devbroker) that lives in this process (so the broker's copy of the records is
 // not counted in krest's memory), opens -connections connections at once,
 // sends a produce request with a body of -body bytes on each (all at once,
 // or trickled over -slow), and reports krest's peak RSS (VmHWM), its peak
@@ -38,7 +38,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/krest-dev/krest/internal/devbroker"
 )
 
 func main() {
@@ -60,12 +60,14 @@ func main() {
 }
 
 func run(bin string, env []string, conns, bodySize int, slow time.Duration, missing bool) error {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "flood"))
+	// The embedded broker's package, in memory, in this process: its
+	// copy of the records is not in krest's memory figures.
+	broker, err := devbroker.Start(devbroker.Options{Topics: []devbroker.TopicSpec{{Name: "flood", Partitions: 1}}})
 	if err != nil {
 		return err
 	}
-	defer cluster.Close()
-	k, err := startKrest(bin, cluster.ListenAddrs()[0], env)
+	defer broker.Close()
+	k, err := startKrest(bin, broker.Addr(), env)
 	if err != nil {
 		return err
 	}
