@@ -421,6 +421,10 @@ func TestRestAuthorizationKafkaACLsDecide(t *testing.T) {
 		if !strings.Contains(logs, `"route":"/topics/{topic}"`) {
 			t.Fatalf("the access log was not captured:\n%.2000s", logs)
 		}
+		// The access log says who: the user name, never the password.
+		if !strings.Contains(logs, `"route":"/topics/{topic}","path":"/topics/x","status":200`) || !strings.Contains(logs, `"user":"alice"`) {
+			t.Errorf("the access log does not name the user:\n%.3000s", logs)
+		}
 		for _, pw := range []string{krestPW, alicePW, bobPW, carolPW, wrongPW, b64("alice:" + alicePW)} {
 			if strings.Contains(logs, pw) {
 				t.Errorf("a password is in the logs: %s", pw)

@@ -50,6 +50,7 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, func(error), erro
 	if err != nil {
 		return r, nil, unauthorized(err)
 	}
+	noteUser(r, p.User())
 	lease, err := s.auth.Clients.Acquire(r.Context(), p)
 	if err != nil {
 		return r, nil, loginError(err, p)

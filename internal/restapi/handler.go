@@ -184,6 +184,11 @@ func Instrument(server string, m *metrics.Metrics, accessLog *slog.Logger, next 
 			defer inFlight.Dec()
 		}
 		rec := &recorder{ResponseWriter: w}
+		if accessLog != nil {
+			// Room for the caller's user name under rest_authorization,
+			// which authentication fills in further down the chain.
+			r = r.WithContext(context.WithValue(r.Context(), userSlotKey{}, &rec.user))
+		}
 		if r.Body != nil && r.Body != http.NoBody {
 			rec.body.rc = r.Body
 			r.Body = &rec.body
@@ -204,7 +209,7 @@ func Instrument(server string, m *metrics.Metrics, accessLog *slog.Logger, next 
 			Duration: elapsed, RequestBytes: rec.body.n, ResponseBytes: rec.written,
 		})
 		if accessLog != nil {
-			accessLog.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			attrs := []slog.Attr{
 				slog.String("server", server),
 				slog.String("method", r.Method),
 				slog.String("route", metrics.Route(r.Pattern)),
@@ -214,7 +219,11 @@ func Instrument(server string, m *metrics.Metrics, accessLog *slog.Logger, next 
 				slog.Int64("request_bytes", rec.body.n),
 				slog.Int64("response_bytes", rec.written),
 				slog.String("remote", r.RemoteAddr),
-			)
+			}
+			if rec.user != "" {
+				attrs = append(attrs, slog.String("user", rec.user))
+			}
+			accessLog.LogAttrs(r.Context(), slog.LevelInfo, "http request", attrs...)
 		}
 	})
 }
@@ -227,6 +236,19 @@ type recorder struct {
 	status  int
 	written int64
 	body    countingBody
+	user    string // the rest_authorization user, for the access log
+}
+
+// userSlotKey is the context key of the access log's *string for the
+// caller's user name (set only when the access log is on).
+type userSlotKey struct{}
+
+// noteUser records the caller's user name for the access log. The name,
+// never the password: a failed login is logged with the name it tried.
+func noteUser(r *http.Request, user string) {
+	if slot, ok := r.Context().Value(userSlotKey{}).(*string); ok {
+		*slot = user
+	}
 }
 
 func (w *recorder) WriteHeader(code int) {
