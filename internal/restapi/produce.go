@@ -148,6 +148,13 @@ func recordError(rec *kafka.Record) (apierr.Code, string) {
 		return apierr.PartitionNotFound, "Partition " + strconv.Itoa(int(rec.Partition)) + " not found"
 	}
 	e := apierr.FromKafka(err)
+	if errors.Is(err, kerr.ClusterAuthorizationFailed) {
+		// On produce this comes from InitProducerId: Kafka grants an
+		// idempotent producer id only to a user who may write to some
+		// topic (or holds IDEMPOTENT_WRITE, KIP-679). Kafka's own text
+		// names the cluster, which sends users to the wrong ACL.
+		return e.Code, "Not authorized to write: Kafka refused a producer id (CLUSTER_AUTHORIZATION_FAILED); the user needs WRITE on the topic"
+	}
 	switch e.Code {
 	case apierr.KafkaAuthentication, apierr.KafkaAuthorization, apierr.TopicNotFound:
 		return e.Code, e.Message
