@@ -133,6 +133,10 @@ func TestUnreachableClusterAnswersQuickly(t *testing.T) {
 	if status, _ := get(t, a.URL()+"/_health"); status != 200 {
 		t.Fatalf("/_health = %d with Kafka down", status)
 	}
+	// Readiness asks Kafka (a metadata request for no topic) and says no.
+	if status, body := get(t, a.URL()+"/_ready"); status != 503 || !strings.Contains(body, `"kafka":{"status":"failed"`) {
+		t.Fatalf("/_ready = %d %s with Kafka down", status, body)
+	}
 }
 
 // TestCloseIsIdempotentAndLeavesNoGoroutines checks the shutdown order runs

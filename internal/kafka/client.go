@@ -165,10 +165,12 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 	return context.WithTimeout(ctx, c.opts.RequestTimeout)
 }
 
-// Ping checks that Kafka answers a metadata request.
+// Ping checks that Kafka answers a metadata request. It asks for no
+// topics: readiness probes run often, and the metadata of every topic is
+// heavy on a big cluster.
 func (c *Client) Ping(ctx context.Context) error {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	_, err := c.meta.fetch(ctx, nil)
+	_, err := c.adm.BrokerMetadata(ctx)
 	return err
 }
