@@ -69,7 +69,7 @@ func (i *Instance) commitPositions(ctx context.Context) error {
 // it commits is what the client received in earlier requests: the client
 // has had the chance to process it (Java commits in poll the same way).
 func (i *Instance) maybeAutoCommit(ctx context.Context) {
-	if !i.autoCommit || time.Now().Sub(i.lastCommit) < i.reg.opts.AutoCommitInterval {
+	if !i.autoCommit || time.Since(i.lastCommit) < i.reg.opts.AutoCommitInterval {
 		return
 	}
 	if err := i.commitPositions(ctx); err != nil && ctx.Err() == nil {

@@ -87,7 +87,8 @@ func (i *Instance) poll(ctx context.Context, deadline time.Time) error {
 		if first || !time.Now().Before(deadline) {
 			// A nil context drains what is buffered without waiting;
 			// an expired one would return before draining.
-			fs = i.cl.PollFetches(nil) //nolint:staticcheck // nil is franz-go's documented "do not wait"
+			//lint:ignore SA1012 nil is franz-go's documented "do not wait"
+			fs = i.cl.PollFetches(nil)
 		} else {
 			pctx, cancel := context.WithDeadline(ctx, deadline)
 			fs = i.cl.PollFetches(pctx)
@@ -112,7 +113,8 @@ func (i *Instance) poll(ctx context.Context, deadline time.Time) error {
 
 // pollReady adds records franz-go already buffered, without waiting.
 func (i *Instance) pollReady() {
-	fs := i.cl.PollFetches(nil) //nolint:staticcheck // see poll
+	//lint:ignore SA1012 nil is franz-go's documented "do not wait" (see poll)
+	fs := i.cl.PollFetches(nil)
 	i.st.appendPolled(i.currentGen(), fs)
 	i.cl.AllowRebalance()
 	if err := i.fetchErr(fs); err != nil {

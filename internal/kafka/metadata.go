@@ -103,12 +103,10 @@ func (m *metaCache) snapshot(ctx context.Context, fresh bool) (*Cluster, error) 
 func (m *metaCache) fetch(ctx context.Context, topics []string) (*Cluster, error) {
 	req := kmsg.NewPtrMetadataRequest()
 	req.AllowAutoTopicCreation = false // a typo in a URL must not create a topic
-	if topics != nil {
-		for _, t := range topics {
-			rt := kmsg.NewMetadataRequestTopic()
-			rt.Topic = kmsg.StringPtr(t)
-			req.Topics = append(req.Topics, rt)
-		}
+	for _, t := range topics {         // none: req.Topics stays nil, which asks for all
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(t)
+		req.Topics = append(req.Topics, rt)
 	}
 	resp, err := req.RequestWith(ctx, m.cl)
 	if err != nil {

@@ -283,8 +283,10 @@ func (r *Registry) stepDown() {
 	if p := r.primary.Swap(nil); p != nil && p.self {
 		r.log.Info("schema registry: this instance is no longer the primary")
 	}
+	// An empty critical section: waiting for in-flight writes is the point.
 	r.writeMu.Lock()
-	r.writeMu.Unlock() //nolint:staticcheck // an empty critical section: waiting for in-flight writes is the point
+	//lint:ignore SA2001 see above
+	r.writeMu.Unlock()
 }
 
 // leaveGroup tells the coordinator we are gone, bounded by a short timeout

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -231,17 +230,6 @@ func produceRaw(t *testing.T, addrs []string, topic string, kvs ...[2]string) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// compactJSON removes insignificant whitespace, for comparing stored text.
-func compactJSON(s string) string {
-	var b bytes.Buffer
-	v := jsontext.Value(s)
-	if err := v.Compact(); err != nil {
-		return s
-	}
-	b.Write(v)
-	return b.String()
 }
 
 // testWriter sends log lines to the test log.

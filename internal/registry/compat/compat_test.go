@@ -75,7 +75,7 @@ var errNotFound = errors.New("subject not found")
 
 func TestParseLevel(t *testing.T) {
 	for _, l := range Levels {
-		for _, s := range []string{string(l), strings.ToLower(string(l)), strings.Title(strings.ToLower(string(l)))} { //nolint:staticcheck // any casing
+		for _, s := range []string{string(l), strings.ToLower(string(l)), title(string(l))} {
 			got, ok := ParseLevel(s)
 			if !ok || got != l {
 				t.Errorf("ParseLevel(%q) = %q, %v; want %q, true", s, got, ok, l)
@@ -379,4 +379,12 @@ func TestAvroReferences(t *testing.T) {
 			t.Fatalf("err = %v, want a candidate *ParseError", err)
 		}
 	})
+}
+
+// title upper-cases the first letter and lower-cases the rest ("Backward").
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + strings.ToLower(s[1:])
 }
