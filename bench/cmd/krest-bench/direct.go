@@ -33,26 +33,53 @@ func directProducerOpts(brokers []string) []kgo.Opt {
 // directProduce is the direct side of a produce scenario: conns goroutines
 // share one client (as krest's handlers share its one producer) and each
 // calls ProduceSync with sc.Batch records back to back until dur has
-// passed. The latency is ProduceSync's.
-func directProduce(ctx context.Context, cl *kgo.Client, topic string, sc scenario, values [][]byte, conns int, dur time.Duration, c *counters, m *cpuMeter) {
+// passed. For a schema format (wl.encode set) each record is encoded into
+// the Confluent wire format before the call, as a client application
+// encodes its records; otherwise the values are wl.kafka's bytes. The
+// latency runs from building the batch (encoding included) to
+// ProduceSync's return.
+func directProduce(ctx context.Context, cl *kgo.Client, topic string, sc scenario, wl *workload, conns int, dur time.Duration, c *counters, m *cpuMeter) {
+	values := wl.kafka
 	var wg sync.WaitGroup
 	m.begin()
 	deadline := time.Now().Add(dur)
 	for w := range conns {
 		wg.Go(func() {
 			var h histogram
+			defer c.merge(&h)
 			// The Record structs are reused: ProduceSync returns only after
 			// every promise ran, and kgo does not touch a record after its
 			// promise. Each call resets them, so partition and timestamp
-			// are chosen afresh as for a new record.
+			// are chosen afresh as for a new record. The encoded values
+			// share one arena per worker, reused on the same grounds (as
+			// krest's handler encodes a request into one arena).
 			recs := make([]kgo.Record, sc.Batch)
 			ptrs := make([]*kgo.Record, sc.Batch)
+			var arena []byte
+			if wl.encode != nil {
+				arena = make([]byte, 0, sc.Batch*(wl.storedSize()+64))
+			}
 			for i := w; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				arena = arena[:0]
 				for j := range recs {
-					recs[j] = kgo.Record{Topic: topic, Value: values[(i*sc.Batch+j)%len(values)]}
+					k := (i*sc.Batch + j) % len(values)
+					v := values[k]
+					if wl.encode != nil {
+						start := len(arena)
+						var err error
+						if arena, err = wl.encode(arena, k); err != nil {
+							// A bug, not load: stop this worker, loudly.
+							c.fail(&c.clientErrs, 1, "encode record %d: %v", k, err)
+							return
+						}
+						// A grown arena leaves earlier values on the old
+						// array, which stays valid.
+						v = arena[start:len(arena):len(arena)]
+					}
+					recs[j] = kgo.Record{Topic: topic, Value: v}
 					ptrs[j] = &recs[j]
 				}
-				t0 := time.Now()
 				res := cl.ProduceSync(ctx, ptrs...)
 				h.record(time.Since(t0))
 				var ok, bytes int64
@@ -70,7 +97,6 @@ func directProduce(ctx context.Context, cl *kgo.Client, topic string, sc scenari
 				c.bytes += bytes
 				c.mu.Unlock()
 			}
-			c.merge(&h)
 		})
 	}
 	wg.Wait()

@@ -13,7 +13,10 @@
 //
 // Against a krest that is already running (its pid gives its CPU figures):
 //
-//	/tmp/krest-bench -url http://127.0.0.1:8082 -bootstrap 127.0.0.1:9092 -pid $(pgrep -x krest)
+//	/tmp/krest-bench -url http://127.0.0.1:8082 -bootstrap 127.0.0.1:9092 -registry http://127.0.0.1:8081 -pid $(pgrep -x krest)
+//
+// (-registry is the schema registry krest uses, for the avro scenario;
+// without it that scenario is skipped and says so.)
 //
 // -footprint measures start-to-ready time, idle RSS and RSS with 1,000
 // consumer instances instead. docs/performance.md describes the scenarios,
@@ -56,6 +59,7 @@ import (
 // options are the command-line flags.
 type options struct {
 	url, bootstrap     string
+	registry           string
 	duration, warmup   time.Duration
 	timeout            time.Duration
 	scenarios          string
@@ -96,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8082", "krest base URL")
 	fs.StringVar(&o.bootstrap, "bootstrap", "127.0.0.1:9092", "the Kafka bootstrap krest uses (comma-separated host:port), for the direct client")
+	fs.StringVar(&o.registry, "registry", "", "base URL of the schema registry krest uses (its embedded one, or its registry_url), for the avro scenario, which is skipped without it; -krest-bin sets it to the started krest's embedded registry")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per side and scenario (consume: the longest a side may take)")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each produce side (connections, buffers, GC pacing); errors in it still count")
 	fs.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound on the whole run")
@@ -104,7 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.partitions, "partitions", 4, "partitions of each scenario's topic")
 	fs.StringVar(&o.topicPrefix, "topic-prefix", "bench-", "prefix of the topics and groups the bench creates")
 	fs.IntVar(&o.pid, "pid", 0, "krest's pid, to report its CPU from /proc (automatic with -krest-bin)")
-	fs.StringVar(&o.krestBin, "krest-bin", "", "start this krest binary on free ports with its embedded broker (overrides -url, -bootstrap, -pid)")
+	fs.StringVar(&o.krestBin, "krest-bin", "", "start this krest binary on free ports with its embedded broker and registry (overrides -url, -bootstrap, -pid; sets -registry unless given)")
 	fs.StringVar(&o.krestArgs, "krest-args", "", "extra arguments for the krest started by -krest-bin, space-separated")
 	fs.StringVar(&o.krestEnv, "krest-env", "", "extra environment for the krest started by -krest-bin, space-separated KEY=VALUE (e.g. GOGC=200 or KREST_PRODUCER_LINGER_MS=1)")
 	fs.StringVar(&o.httpClient, "http-client", "raw", "HTTP client of the produce workers: raw (a minimal keep-alive HTTP/1.1 client, cheap on a shared machine) or net (net/http's client)")
@@ -162,6 +167,7 @@ type meta struct {
 	Args         []string  `json:"args"`
 	URL          string    `json:"url"`
 	Bootstrap    string    `json:"bootstrap"`
+	Registry     string    `json:"registry,omitzero"`
 	KrestVersion string    `json:"krest_version,omitzero"`
 	KrestPid     int       `json:"krest_pid,omitzero"`
 	SelfStarted  bool      `json:"krest_started_by_bench"`
@@ -238,10 +244,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer k.stop()
 		o.url, o.bootstrap, o.pid = k.url, k.bootstrap, k.pid()
+		if o.registry == "" {
+			o.registry = k.registry
+		}
 		rep.Meta.SelfStarted = true
-		logf("started krest (pid %d) at %s, embedded broker %s, ready in %s", o.pid, o.url, o.bootstrap, k.ready.Round(time.Millisecond))
+		logf("started krest (pid %d) at %s, embedded broker %s, schema registry %s, ready in %s", o.pid, o.url, o.bootstrap, orNone(o.registry), k.ready.Round(time.Millisecond))
 	}
-	rep.Meta.URL, rep.Meta.Bootstrap, rep.Meta.KrestPid = o.url, o.bootstrap, o.pid
+	rep.Meta.URL, rep.Meta.Bootstrap, rep.Meta.Registry, rep.Meta.KrestPid = o.url, o.bootstrap, o.registry, o.pid
 	b, err := newBench(ctx, o)
 	if err != nil {
 		fmt.Fprintln(stderr, "krest-bench:", err)
@@ -359,6 +368,11 @@ func newBench(ctx context.Context, o options) (*bench, error) {
 		if err := checkLoopbackAddrs(ctx, brokers); err != nil {
 			return nil, fmt.Errorf("-bootstrap: %w", err)
 		}
+		if o.registry != "" {
+			if err := checkLoopbackURL(ctx, o.registry); err != nil {
+				return nil, fmt.Errorf("-registry: %w", err)
+			}
+		}
 	}
 	b := &bench{
 		o:       o,
@@ -413,6 +427,10 @@ func (b *bench) runScenario(ctx context.Context, sc scenario) (res scenarioResul
 		res.Failed = err.Error()
 		return res
 	}
+	if wl.schema != "" && b.o.registry == "" {
+		res.Skipped = "needs -registry (the schema registry krest uses)"
+		return res
+	}
 	topic := b.o.topicPrefix + sc.Name + "-" + randomSuffix()
 	res.Topic = topic
 	if err := b.createTopic(ctx, topic); err != nil {
@@ -424,6 +442,28 @@ func (b *bench) runScenario(ctx context.Context, sc scenario) (res scenarioResul
 	if err := b.k.waitTopic(ctx, topic); err != nil {
 		res.Failed = err.Error()
 		return res
+	}
+	if wl.schema != "" {
+		// Registered once, under the subject krest's default naming
+		// strategy (TopicNameStrategy) checks the id against.
+		subject := topic + "-value"
+		id, err := registerSchema(ctx, b.k.hc, b.o.registry, subject, wl.schema)
+		if err != nil {
+			res.Failed = err.Error()
+			return res
+		}
+		if !b.o.keepTopics {
+			defer func() {
+				if err := deleteSubject(b.k.hc, b.o.registry, subject); err != nil {
+					logf("warning: %v", err)
+				}
+			}()
+		}
+		if err := wl.setSchemaID(id); err != nil {
+			res.Failed = err.Error()
+			return res
+		}
+		res.SchemaID = id
 	}
 	switch sc.Op {
 	case opProduce:
@@ -444,17 +484,21 @@ func (b *bench) runProduce(ctx context.Context, sc scenario, topic string, wl *w
 	for i := range bodies {
 		bodies[i] = wl.body(i*sc.Batch, sc.Batch)
 	}
-	values := wl.kafka
+	// The krest side books each produced record's bytes as stored in
+	// Kafka, as the direct side does (for avro they differ from the JSON
+	// size the scenario is named by).
+	ksc := sc
+	ksc.RecordSize = wl.storedSize()
 
 	logf("%s: krest side (%s warm-up, %s)", sc.Name, b.o.warmup, b.o.duration)
 	var warm counters
 	if b.o.warmup > 0 {
-		b.k.produce(ctx, topic, sc, bodies, b.o.conns, b.o.warmup, &warm, &cpuMeter{})
+		b.k.produce(ctx, topic, ksc, bodies, b.o.conns, b.o.warmup, &warm, &cpuMeter{})
 	}
 	var c counters
 	m := &cpuMeter{pid: b.o.pid}
 	profiled := b.profileKrest(ctx, sc.Name, b.o.duration)
-	b.k.produce(ctx, topic, sc, bodies, b.o.conns, b.o.duration, &c, m)
+	b.k.produce(ctx, topic, ksc, bodies, b.o.conns, b.o.duration, &c, m)
 	profiled()
 	kr := sideFrom(&c, &warm, m)
 	if ctx.Err() != nil {
@@ -469,11 +513,11 @@ func (b *bench) runProduce(ctx context.Context, sc scenario, topic string, wl *w
 	defer cl.Close()
 	var dwarm counters
 	if b.o.warmup > 0 {
-		directProduce(ctx, cl, topic, sc, values, b.o.conns, b.o.warmup, &dwarm, &cpuMeter{})
+		directProduce(ctx, cl, topic, sc, wl, b.o.conns, b.o.warmup, &dwarm, &cpuMeter{})
 	}
 	var d counters
 	dm := &cpuMeter{pid: b.o.pid}
-	directProduce(ctx, cl, topic, sc, values, b.o.conns, b.o.duration, &d, dm)
+	directProduce(ctx, cl, topic, sc, wl, b.o.conns, b.o.duration, &d, dm)
 	dr := sideFrom(&d, &dwarm, dm)
 	if ctx.Err() != nil {
 		return kr, dr, context.Cause(ctx)
@@ -597,6 +641,13 @@ func (b *bench) cleanup(topic string, groups []string) {
 	if err != nil {
 		logf("warning: delete topic %s: %v", topic, err)
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 // randomSuffix makes every run's topics and groups fresh.

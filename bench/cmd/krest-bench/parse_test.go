@@ -152,7 +152,13 @@ func TestFastProduceOK(t *testing.T) {
 		{head + `{"partition":3,"offset":-1,"error_code":null,"error":null}]}`, 0, false},
 		{head + `{"partition":3,"offset":01,"error_code":null,"error":null}]}`, 0, false},
 		{head + `{"partition":null,"offset":null,"error_code":50002,"error":"x"}]}`, 0, false},
-		{`{"key_schema_id":1,"value_schema_id":null,"offsets":[` + entry + `]}`, 0, false},
+		// Schema formats answer with their schema ids.
+		{`{"key_schema_id":1,"value_schema_id":null,"offsets":[` + entry + `]}`, 1, true},
+		{`{"key_schema_id":null,"value_schema_id":42,"offsets":[` + entry + "," + entry + `]}`, 2, true},
+		{`{"key_schema_id":null,"value_schema_id":-1,"offsets":[` + entry + `]}`, 0, false},
+		{`{"key_schema_id":null,"value_schema_id":"1","offsets":[` + entry + `]}`, 0, false},
+		{`{"key_schema_id":nul,"value_schema_id":1,"offsets":[` + entry + `]}`, 0, false},
+		{`{"value_schema_id":1,"key_schema_id":null,"offsets":[` + entry + `]}`, 0, false},
 	} {
 		n, ok := fastProduceOK([]byte(c.body))
 		if n != c.n || ok != c.ok {

@@ -5,11 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/twmb/avro"
 )
 
 func side(recPerSec, p99 float64) *sideResult {
@@ -30,7 +32,7 @@ func TestFinishStatus(t *testing.T) {
 		{"errors win over a pass", scenarioResult{Target: target{MinRatio: 0.5}, Krest: &sideResult{RecPerSec: 90, RecordErrors: 1}, Direct: side(100, 1)}, "ERR", 0.9},
 		{"direct errors too", scenarioResult{Krest: side(90, 1), Direct: &sideResult{RecPerSec: 100, ClientErrors: 2}}, "ERR", 0.9},
 		{"no target", scenarioResult{Krest: side(90, 1), Direct: side(100, 1)}, "", 0.9},
-		{"skipped", scenarioResult{Skipped: "needs schema formats", Target: target{MinRatio: 0.5}}, "SKIP", 0},
+		{"skipped", scenarioResult{Skipped: "needs -registry (the schema registry krest uses)", Target: target{MinRatio: 0.5}}, "SKIP", 0},
 		{"failed setup", scenarioResult{Failed: "create topic: boom"}, "FAILED", 0},
 		{"direct side missing", scenarioResult{Krest: side(1, 1)}, "FAILED", 0},
 		{"direct zero", scenarioResult{Target: target{MinRatio: 0.5}, Krest: side(1, 1), Direct: side(0, 0)}, "FAIL", 0},
@@ -48,7 +50,7 @@ func sample() []scenarioResult {
 	rs := []scenarioResult{
 		{Name: "produce-binary-1k-x100", Target: target{MinRatio: 0.5}, Krest: &sideResult{RecPerSec: 61234, MBPerSec: 62.7, P50ms: 12.5, P99ms: 40}, Direct: &sideResult{RecPerSec: 100000, MBPerSec: 102.4, P50ms: 0.8, P99ms: 3}},
 		{Name: "produce-binary-1k-x1", Target: target{MinRatio: 0.4, MaxP99ms: 10}, Krest: &sideResult{RecPerSec: 1000, P50ms: 0.9, P99ms: 20, HTTPErrors: 3, FirstError: "HTTP 500: <boom> & \"x\""}, Direct: &sideResult{RecPerSec: 5000, P50ms: 0.1, P99ms: 0.4}},
-		{Name: "produce-avro-1k-x100", Skipped: "needs schema formats"},
+		{Name: "produce-avro-1k-x100", Skipped: "needs -registry (the schema registry krest uses)"},
 		{Name: "consume-binary-1k-group4", Krest: &sideResult{RecPerSec: 9_000_000, Duplicates: 12, Incomplete: true, Records: 10}, Direct: &sideResult{RecPerSec: 1_000_000}},
 		{Name: "consume-json-1k", Failed: "krest side: POST /consumers/g: HTTP 503: not available"},
 	}
@@ -66,7 +68,7 @@ func TestPrintTableShowsEveryError(t *testing.T) {
 		for _, want := range []string{
 			"61.2k (62.7)", "100.0k (102.4)", "0.61", "≥ 0.50 PASS",
 			"≥ 0.40, p99 ≤ 10.0ms ERR", "krest: 3 http", "HTTP 500: <boom>",
-			"skipped: needs schema formats",
+			"skipped: needs -registry (the schema registry krest uses)",
 			"9.00M (0.0) partial", "12 dup", "read 10 of the pre-filled records",
 			"FAILED (see below)", "consume-json-1k: krest side: POST /consumers/g: HTTP 503: not available",
 		} {
@@ -156,7 +158,7 @@ func TestSVGIsWellFormedAndScaled(t *testing.T) {
 	if c4 <= p1 || c4 > (svgPlotX1-svgPlotX0)+0.5 {
 		t.Errorf("clipped bar width %v", c4)
 	}
-	for _, want := range []string{"krest &lt;dev&gt; &amp; &#34;friends&#34;", "skipped: needs schema formats", "FAILED: krest side", "stroke-dasharray"} {
+	for _, want := range []string{"krest &lt;dev&gt; &amp; &#34;friends&#34;", "skipped: needs -registry", "FAILED: krest side", "stroke-dasharray"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("SVG lacks %q", want)
 		}
@@ -251,8 +253,75 @@ func TestPayloadsAndBodies(t *testing.T) {
 			}
 		}
 	}
-	if _, err := newWorkload("avro", 1024, 1); err == nil {
-		t.Fatal("avro has no generator yet; want an error")
+	if _, err := newWorkload("protobuf", 1024, 1); err == nil {
+		t.Fatal("protobuf has no generator yet; want an error")
+	}
+}
+
+// TestAvroWorkload checks the avro scenario's values before any krest is
+// involved: the body names the schema id and carries the json scenario's
+// objects; the stored values are the wire format (magic byte, id, Avro
+// binary of those objects); the direct side's per-record encoding yields
+// exactly the stored bytes.
+func TestAvroWorkload(t *testing.T) {
+	wl, err := newWorkload("avro", 1024, payloadCount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wl.schema == "" || wl.encode != nil {
+		t.Fatal("an avro workload has a schema and no encoder before its id is known")
+	}
+	if err := wl.setSchemaID(0x01020304); err != nil {
+		t.Fatal(err)
+	}
+	jsonVals, _ := payloads("json", 1024, payloadCount)
+	body := wl.body(payloadCount-1, 3)
+	var req struct {
+		ValueSchemaID int `json:"value_schema_id"`
+		Records       []struct {
+			Value jsontext.Value `json:"value"`
+		} `json:"records"`
+	}
+	if err := json.Unmarshal(body, &req, json.RejectUnknownMembers(true)); err != nil {
+		t.Fatalf("body: %v\n%.300s", err, body)
+	}
+	if req.ValueSchemaID != 0x01020304 || len(req.Records) != 3 {
+		t.Fatalf("body: id %d, %d records", req.ValueSchemaID, len(req.Records))
+	}
+	for i, r := range req.Records {
+		if want := jsonVals[(payloadCount-1+i)%payloadCount]; !bytes.Equal(r.Value, want) {
+			t.Fatalf("record %d is not the json scenario's object", i)
+		}
+	}
+	schema := avro.MustParse(benchAvroSchema)
+	var total int
+	for i, v := range wl.kafka {
+		total += len(v)
+		if !bytes.Equal(v[:5], []byte{0, 1, 2, 3, 4}) {
+			t.Fatalf("value %d header % x", i, v[:5])
+		}
+		var ev benchEvent
+		rest, err := schema.Decode(v[5:], &ev)
+		if err != nil || len(rest) != 0 {
+			t.Fatalf("value %d: %v, %d bytes left", i, err, len(rest))
+		}
+		var fromJSON benchEvent
+		if err := json.Unmarshal(jsonVals[i], &fromJSON); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ev, fromJSON) || ev.ID != int64(i) || len(ev.Note) < 800 {
+			t.Fatalf("value %d decodes to %+v, want %+v", i, ev, fromJSON)
+		}
+		enc, err := wl.encode([]byte("prefix"), i)
+		if err != nil || !bytes.Equal(enc, append([]byte("prefix"), v...)) {
+			t.Fatalf("direct encoding of value %d differs from the stored one (%v)", i, err)
+		}
+	}
+	if s := wl.storedSize(); s != (total+payloadCount/2)/payloadCount || s < 900 || s >= 1024 {
+		t.Fatalf("stored size %d", s)
+	}
+	if err := (&workload{}).setSchemaID(1); err == nil {
+		t.Fatal("setSchemaID on a binary workload")
 	}
 }
 
@@ -297,7 +366,10 @@ func TestParseFlags(t *testing.T) {
 		t.Error("unknown scenario accepted")
 	}
 	o, err := parseFlags([]string{"-connections", "4", "-scenarios", "produce"}, io.Discard)
-	if err != nil || o.conns != 4 || o.url != "http://127.0.0.1:8082" || o.bootstrap != "127.0.0.1:9092" {
+	if err != nil || o.conns != 4 || o.url != "http://127.0.0.1:8082" || o.bootstrap != "127.0.0.1:9092" || o.registry != "" {
 		t.Errorf("flags: %+v, %v", o, err)
+	}
+	if o, err := parseFlags([]string{"-registry", "http://127.0.0.1:8081"}, io.Discard); err != nil || o.registry != "http://127.0.0.1:8081" {
+		t.Errorf("-registry: %+v, %v", o, err)
 	}
 }

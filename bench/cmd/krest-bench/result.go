@@ -53,6 +53,7 @@ type scenarioResult struct {
 	Name        string      `json:"name"`
 	Description string      `json:"description"`
 	Topic       string      `json:"topic,omitzero"`
+	SchemaID    int         `json:"schema_id,omitzero"` // schema formats: the value schema's registered id
 	Skipped     string      `json:"skipped,omitzero"`
 	Failed      string      `json:"failed,omitzero"` // the scenario could not run (setup error)
 	Krest       *sideResult `json:"krest,omitzero"`
@@ -94,14 +95,13 @@ func (r *scenarioResult) finish() {
 // their own histogram and add counts here once per request under a mutex,
 // which costs nothing next to an HTTP round trip.
 type counters struct {
-	mu                    sync.Mutex
-	records, bytes        int64
-	requests              int64
-	httpErrs, recErrs     int64
-	clientErrs            int64
-	firstErr              string
-	hist                  histogram
-	firstRecord, lastRecd time.Time
+	mu                sync.Mutex
+	records, bytes    int64
+	requests          int64
+	httpErrs, recErrs int64
+	clientErrs        int64
+	firstErr          string
+	hist              histogram
 }
 
 func (c *counters) fail(kind *int64, n int64, format string, args ...any) {

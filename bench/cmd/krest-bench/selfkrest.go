@@ -23,10 +23,14 @@ type childKrest struct {
 	dir       string // temporary: data dir and log, removed by stop
 	url       string
 	bootstrap string
-	ready     time.Duration // from exec to the first 200 from /_health
-	logPath   string
-	exited    chan struct{}
-	waitErr   error
+	// registry is the schema registry the child uses: its embedded one on
+	// the port the bench chose, or the registry_url given to it; "" when
+	// the bench cannot tell (registry_port 0 or registry_host set).
+	registry string
+	ready    time.Duration // from exec to the first 200 from /_health
+	logPath  string
+	exited   chan struct{}
+	waitErr  error
 }
 
 // freePort asks the kernel for a free loopback port. Another process could
@@ -45,8 +49,10 @@ func freePort() (int, error) {
 // port and data dir flags (so that extra arguments may override them), and
 // waits until /_health answers 200.
 // env is added to the child's environment (KEY=VALUE each). The embedded
-// schema registry gets a free port through KREST_REGISTRY_PORT=0 (before env,
-// so env may override it): its default 8081 is often taken by another krest.
+// schema registry gets a free port the bench picks, through
+// KREST_REGISTRY_PORT (registry_port has no flag; set before env, so env may
+// override it): its default 8081 is often taken by another krest, and the
+// avro scenario needs to know where it is.
 func startKrest(ctx context.Context, bin string, extra, env []string) (*childKrest, error) {
 	port, err := freePort()
 	if err != nil {
@@ -56,6 +62,11 @@ func startKrest(ctx context.Context, bin string, extra, env []string) (*childKre
 	if err != nil {
 		return nil, err
 	}
+	rport, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	env = append([]string{"KREST_REGISTRY_PORT=" + strconv.Itoa(rport)}, env...)
 	dir, err := os.MkdirTemp("", "krest-bench-")
 	if err != nil {
 		return nil, err
@@ -64,6 +75,7 @@ func startKrest(ctx context.Context, bin string, extra, env []string) (*childKre
 		dir:       dir,
 		url:       "http://127.0.0.1:" + strconv.Itoa(port),
 		bootstrap: "127.0.0.1:" + strconv.Itoa(bport),
+		registry:  childRegistry(extra, env),
 		logPath:   filepath.Join(dir, "krest.log"),
 		exited:    make(chan struct{}),
 	}
@@ -81,7 +93,7 @@ func startKrest(ctx context.Context, bin string, extra, env []string) (*childKre
 	// down cleanly, not SIGKILL when the run's context ends.
 	k.cmd = exec.Command(bin, args...)
 	k.cmd.Stdout, k.cmd.Stderr = logFile, logFile
-	k.cmd.Env = append(append(os.Environ(), "KREST_REGISTRY_PORT=0"), env...)
+	k.cmd.Env = append(os.Environ(), env...)
 	ownProcessGroup(k.cmd)
 	start := time.Now()
 	if err := k.cmd.Start(); err != nil {
@@ -162,6 +174,54 @@ func (k *childKrest) logTail(lines int) string {
 		ls = ls[len(ls)-lines:]
 	}
 	return string(bytes.Join(ls, []byte("\n")))
+}
+
+// childRegistry says which schema registry a krest started with these
+// arguments and this extra environment uses (the last setting wins, flags
+// over the environment, as in krest's config): registry_url's first URL
+// when set, else the embedded registry on 127.0.0.1:registry_port. It
+// returns "" when it cannot tell — registry_host, registry_enabled=false or
+// a registry_port of 0 — and the avro scenario then needs -registry.
+func childRegistry(args, env []string) string {
+	var regURL, host, port, enabled string
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "KREST_REGISTRY_URL":
+			regURL = v
+		case "KREST_REGISTRY_HOST":
+			host = v
+		case "KREST_REGISTRY_PORT":
+			port = v
+		case "KREST_REGISTRY_ENABLED":
+			enabled = v
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		name, v, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if name != "registry-url" && name != "registry-enabled" {
+			continue
+		}
+		if !hasValue && i+1 < len(args) {
+			i++
+			v = args[i]
+		}
+		if name == "registry-url" {
+			regURL = v
+		} else {
+			enabled = v
+		}
+	}
+	if first, _, _ := strings.Cut(regURL, ","); strings.TrimSpace(first) != "" {
+		return strings.TrimRight(strings.TrimSpace(first), "/")
+	}
+	if host != "" || strings.EqualFold(enabled, "false") {
+		return ""
+	}
+	if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+		return ""
+	}
+	return "http://127.0.0.1:" + port
 }
 
 // splitArgs splits -krest-args on whitespace; krest's flags take no values
