@@ -16,6 +16,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/plugin/kslog"
 )
 
@@ -171,6 +172,10 @@ func (c *Client) withTimeout(ctx context.Context) (context.Context, context.Canc
 func (c *Client) Ping(ctx context.Context) error {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	_, err := c.adm.BrokerMetadata(ctx)
+	// Not kadm's BrokerMetadata: it answers from franz-go's metadata
+	// cache, which would call a cluster that just went down ready.
+	req := kmsg.NewPtrMetadataRequest()
+	req.Topics = []kmsg.MetadataRequestTopic{} // empty, not nil: no topic
+	_, err := req.RequestWith(ctx, c.cl)
 	return err
 }

@@ -93,7 +93,19 @@ func TestConcurrentRequestsOverTheCapGet429(t *testing.T) {
 	var r reply
 	eventually(t, "a 429 while two requests hold the slots", func() bool {
 		r = e.do("POST", "/topics/t", `{"records":[{"value":"aGk="}]}`, "Content-Type: application/vnd.kafka.binary.v2+json")
-		return r.status == http.StatusTooManyRequests
+		if r.status == http.StatusTooManyRequests {
+			return true
+		}
+		// This probe races the slow requests for the slots: one the
+		// server read later was refused instead. Send it again.
+		for i, c := range slow {
+			_ = c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			if n, _ := c.Read(make([]byte, 512)); n > 0 {
+				c.Close()
+				slow[i] = startSlowProduce(t, e.url)
+			}
+		}
+		return false
 	})
 	msg := r.expectError(t, 429, 42902)
 	if r.header.Get("Retry-After") != "1" || !strings.Contains(msg, "http_max_concurrent_requests") {
@@ -130,7 +142,16 @@ func TestRecordsRequestsOverTheWaitingCapGet429(t *testing.T) {
 
 	waited := make(chan reply, 1)
 	go func() {
-		waited <- c.call("GET", a+"/records?timeout=8000", "", "Accept: application/vnd.kafka.binary.v2+json")
+		// b's probes below race a for the only slot: a retries until it
+		// holds it (b's timeout=0 requests give it back at once).
+		for {
+			r := c.call("GET", a+"/records?timeout=8000", "", "Accept: application/vnd.kafka.binary.v2+json")
+			if r.status != http.StatusTooManyRequests {
+				waited <- r
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 	}()
 	var r reply
 	eventually(t, "a 429 while a long-poll waits", func() bool {
