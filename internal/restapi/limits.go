@@ -205,6 +205,15 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, pattern string) b
 	default:
 		r.Pattern = pattern // for Instrument: the 429 is the route's
 		w.Header().Set("Retry-After", retryAfter)
+		if r.ContentLength != 0 {
+			// Otherwise net/http reads (up to 256 KiB of) the unread body
+			// before it answers and again before it reuses the connection:
+			// an overloaded krest would wait for a slow client it is
+			// refusing. Closing the connection skips the first read, an
+			// expired read deadline ends the second at once.
+			w.Header().Set("Connection", "close")
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+		}
 		s.writeError(w, r, apierr.New(apierr.TooManyConcurrentRequests,
 			"Too many concurrent requests: %d are being served (http_max_concurrent_requests); retry later", cap(s.limits.busy)))
 		return false

@@ -371,3 +371,35 @@ func TestGuardCutsOffAClientThatDoesNotRead(t *testing.T) {
 		t.Fatal("the handler is still writing after 20 s")
 	}
 }
+
+// TestRefusedSlowBodyIsAnsweredAtOnce: a request refused for
+// http_max_concurrent_requests gets its 429 without krest first reading
+// the body it will not use (net/http would, for a slow client until the
+// read timeout), and the connection is closed.
+func TestRefusedSlowBodyIsAnsweredAtOnce(t *testing.T) {
+	e := newEnv(t, withServer(func(o *Options) { o.MaxConcurrentRequests = 1 }))
+	e.topic("t", 1)
+	holder := startSlowProduce(t, e.url)
+	eventually(t, "the slot held", func() bool {
+		if e.do("GET", "/topics", "").status == http.StatusTooManyRequests {
+			return true
+		}
+		_ = holder.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		if n, _ := holder.Read(make([]byte, 512)); n > 0 { // lost the race to the probe
+			holder.Close()
+			holder = startSlowProduce(t, e.url)
+		}
+		return false
+	})
+	refused := startSlowProduce(t, e.url)
+	start := time.Now()
+	r := readReply(t, refused, 5*time.Second)
+	r.expectError(t, 429, 42902)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the 429 took %v: krest waited for the body", took)
+	}
+	_ = refused.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := refused.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("after the 429 the connection gives %v, want EOF (closed)", err)
+	}
+}
