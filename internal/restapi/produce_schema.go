@@ -53,8 +53,14 @@ func (s *Server) encodeWithSchemas(ctx context.Context, topic string, format ser
 
 	// One arena for the request: kgo holds the records until Produce
 	// returns, so nothing here is reused while it does. A grown arena
-	// leaves earlier slices on the old array, which stays valid.
-	var arena []byte
+	// leaves earlier slices on the old array, which stays valid. Sized
+	// from the JSON: binary encodings are rarely larger than their JSON
+	// form, so one allocation usually serves the whole request.
+	size := 0
+	for i := range req.records {
+		size += len(req.records[i].rawKey) + len(req.records[i].rawValue) + 2*(serde.HeaderLen+4) // + protobuf message indexes
+	}
+	arena := make([]byte, 0, size)
 	for i := range req.records {
 		rec := &req.records[i]
 		if rec.hasKey {
