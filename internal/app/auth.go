@@ -102,6 +102,11 @@ func (a *App) startAuthorization(cfg config.Config, log *slog.Logger) (*restapi.
 	})
 	log.Info("rest_authorization is on: every request needs HTTP Basic credentials and acts on Kafka as that user",
 		"brokers", brokers, "sasl_mechanism", cfg.SASLMechanism, "tls", tlsCfg != nil)
+	if cfg.MetricsPort == 0 && (cfg.MetricsEnabled || cfg.PprofEnabled) {
+		// Kafka's ACLs cannot filter them: the metrics name every topic
+		// krest has served, and a profile shows everything.
+		log.Warn("with rest_authorization, /metrics (and pprof when enabled) on the REST listener are open to every user Kafka accepts, and the metrics name topics those users may not see; set metrics_port to serve them on a separate, private listener")
+	}
 	return &restapi.Authorization{
 		Clients:       a.users,
 		ConsumerKafka: func(p auth.Principal) kafka.Options { return optionsWith(mechFor(p), consumerHooks) },
