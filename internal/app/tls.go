@@ -180,7 +180,7 @@ func (a *App) registryForwardClient() *http.Client {
 
 // forwardClient is the embedded registry's client for forwarding writes to
 // the primary over HTTPS: it trusts the system roots plus server_tls_cafile
-// (the instances' own CA, in the usual deployment) and presents this
+// and registry_ca (the instances' own CA, in the usual deployment) and presents this
 // instance's certificate when client certificates are in use, so that an
 // instance that requires them accepts its peers. It needs the certificate
 // to allow client authentication (extended key usage clientAuth) then.
@@ -189,8 +189,12 @@ func forwardClient(cfg config.Config, tc *tls.Config, cf *certFiles) *http.Clien
 	if err != nil {
 		roots = x509.NewCertPool()
 	}
-	if cfg.ServerTLSCAfile != "" {
-		if pem, err := os.ReadFile(cfg.ServerTLSCAfile); err == nil {
+	// registry_ca names the CAs of https registries, which the peers are.
+	for _, f := range []string{cfg.ServerTLSCAfile, cfg.RegistryCA} {
+		if f == "" {
+			continue
+		}
+		if pem, err := os.ReadFile(f); err == nil {
 			roots.AppendCertsFromPEM(pem)
 		}
 	}

@@ -342,3 +342,51 @@ func TestHTTPSAdvertisedURLsSayHTTPS(t *testing.T) {
 		t.Errorf("advertised_uri: base URI %s", got)
 	}
 }
+
+// TestHTTPSRegistryForwardsWritesToThePrimary: two krest instances on one
+// cluster, both serving HTTPS with certificates of a private CA named by
+// registry_ca; a schema registered through the instance that may not be
+// primary is forwarded over HTTPS to the one that is, and both serve it.
+func TestHTTPSRegistryForwardsWritesToThePrimary(t *testing.T) {
+	addrs := startKfake(t).ListenAddrs()
+	cfgA, ca := tlsConfig(t)
+	cfgA.BootstrapURI, cfgA.RegistryEnabled, cfgA.RegistryCA = addrs, "true", ca.CAFile
+	cfgA.KafkaRequestTimeoutMS = 5000
+	cfgB := cfgA
+	cfgB.DataDir = t.TempDir()
+	cfgB.MasterEligibility = false // writes through B must be forwarded to A
+	a := startApp(t, cfgA)
+	b := startApp(t, cfgB)
+	c := httpsClient(t, ca.Pool)
+	for _, app := range []*App{a, b} {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			st, body, err := tcall(t, c, "GET", app.URL()+"/_ready", "", "")
+			if err == nil && st == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never ready: %d %s %v", app.URL(), st, body, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	schema := `{"schema":"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"f\",\"type\":\"string\"}]}"}`
+	st, body, err := tcall(t, c, "POST", b.RegistryURL()+"/subjects/s-value/versions", "application/vnd.schemaregistry.v1+json", schema)
+	if err != nil || st != 200 || !strings.Contains(body, `"id":`) {
+		t.Fatalf("register through the non-primary: %d %s %v", st, body, err)
+	}
+	for _, app := range []*App{a, b} {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			st, body, err := tcall(t, c, "GET", app.RegistryURL()+"/subjects/s-value/versions", "", "")
+			if err == nil && st == 200 && body == "[1]" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: versions %d %s %v", app.RegistryURL(), st, body, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
