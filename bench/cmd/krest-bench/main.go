@@ -19,7 +19,8 @@
 // without it that scenario is skipped and says so.)
 //
 // -footprint measures start-to-ready time, idle RSS and RSS with 1,000
-// consumer instances instead. docs/performance.md describes the scenarios,
+// consumer instances instead; -flood measures krest's memory under a flood
+// of large produce requests (flood.go). docs/performance.md describes the scenarios,
 // the columns and how to read them.
 //
 // The bench is bounded: every scenario runs for -duration per side plus a
@@ -79,6 +80,8 @@ type options struct {
 	maxBytes           int
 	pollTimeout        time.Duration
 	footprint          bool
+	floodOn            bool
+	flood              floodOptions
 	footprintInstances int
 	footprintSubscribe bool
 	readyRuns          int
@@ -126,6 +129,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.footprintInstances, "footprint-instances", 1000, "consumer instances created for the -footprint RSS figure")
 	fs.BoolVar(&o.footprintSubscribe, "footprint-subscribe", true, "in -footprint, also subscribe the instances (each in its own group) to an empty topic and measure again")
 	fs.IntVar(&o.readyRuns, "ready-runs", 5, "krest starts timed by -footprint (needs -krest-bin)")
+	fs.BoolVar(&o.floodOn, "flood", false, "measure krest's memory under a flood of large produce requests instead of the scenarios (needs -krest-bin; see flood.go)")
+	fs.IntVar(&o.flood.conns, "flood-connections", 2000, "in -flood, concurrent connections, one produce request each")
+	fs.IntVar(&o.flood.bodySize, "flood-body", 1<<20-1024, "in -flood, bytes of each produce body (a binary record whose base64 value fills it)")
+	fs.DurationVar(&o.flood.slow, "flood-slow", 0, "in -flood, send each body over this long instead of at once")
+	fs.BoolVar(&o.flood.missing, "flood-missing-topic", false, "in -flood, produce to a topic that does not exist: every admitted body is read and decoded, then answered 404, and nothing reaches Kafka")
 	fs.BoolVar(&o.strict, "strict", false, "exit 1 when a target is missed, too")
 	fs.BoolVar(&o.list, "list", false, "list the scenarios and exit")
 	fs.StringVar(&o.render, "render", "", "print the table (and write -svg) from a -json file of an earlier run instead of running")
@@ -144,6 +152,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-partitions must be at least 1")
 	case o.consumeRecords < 1 || o.maxBytes < 1:
 		return o, errors.New("-consume-records and -max-bytes must be positive")
+	case o.flood.conns < 1 || o.flood.bodySize < 64 || o.flood.slow < 0:
+		return o, errors.New("-flood-connections must be positive, -flood-body at least 64, -flood-slow not negative")
 	case o.footprintInstances < 0 || o.readyRuns < 0:
 		return o, errors.New("-footprint-instances and -ready-runs must not be negative")
 	case o.httpClient != "raw" && o.httpClient != "net":
@@ -217,6 +227,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
 	}}
 
+	if o.floodOn {
+		if err := runFlood(ctx, o, stdout); err != nil {
+			fmt.Fprintln(stderr, "krest-bench:", err)
+			return 1
+		}
+		return 0
+	}
 	if o.footprint {
 		fp, err := measureFootprint(ctx, o)
 		if err != nil {
