@@ -2,8 +2,6 @@ package app
 
 import (
 	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -54,13 +52,9 @@ func registryClient(cfg config.Config, url string, transport http.RoundTripper) 
 		},
 	}
 	if cfg.RegistryCA != "" {
-		pem, err := os.ReadFile(cfg.RegistryCA)
+		pool, err := readCAs(cfg.RegistryCA)
 		if err != nil {
 			return nil, fmt.Errorf("registry_ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, errors.New("registry_ca: no PEM certificate in " + cfg.RegistryCA)
 		}
 		opts.TLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}

@@ -206,12 +206,7 @@ func checkSASLUser(c *Config) []string {
 }
 
 func checkSASLBootstrap(c *Config) []string {
-	var msgs []string
-	for _, addr := range c.SASLBootstrapURI {
-		if m := checkHostPort(addr); m != "" {
-			msgs = append(msgs, m)
-		}
-	}
+	msgs := checkHostPorts(c.SASLBootstrapURI)
 	if len(c.SASLBootstrapURI) > 0 && !c.RestAuthorization {
 		msgs = append(msgs, "is only used with rest_authorization: true")
 	}
@@ -278,13 +273,6 @@ func checkOrigins(c *Config) []string {
 		}
 	}
 	return msgs
-}
-
-func checkHostPort(addr string) string {
-	if msgs := checkBootstrapURI(&Config{BootstrapURI: []string{addr}}); len(msgs) > 0 {
-		return msgs[0]
-	}
-	return ""
 }
 
 // checkEmbeddedSecurity refuses Kafka connection security settings with the

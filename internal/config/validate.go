@@ -169,9 +169,12 @@ func checkAdvertisedPort(c *Config) []string {
 	return nil
 }
 
-func checkBootstrapURI(c *Config) []string {
+func checkBootstrapURI(c *Config) []string { return checkHostPorts(c.BootstrapURI) }
+
+// checkHostPorts reports each address that is not host:port.
+func checkHostPorts(addrs []string) []string {
 	var msgs []string
-	for _, addr := range c.BootstrapURI {
+	for _, addr := range addrs {
 		host, port, err := net.SplitHostPort(addr)
 		n, perr := strconv.Atoi(port)
 		if err != nil || host == "" || !isHost(host) || perr != nil || n < 1 || n > 65535 {
